@@ -1,0 +1,43 @@
+# Two commands set everything up: `make lab` (open the course) and `make test` (run every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+# nbgrader shells out to alembic, so the venv's bin must be on PATH (FIELD_NOTES).
+export PATH := $(BIN):$(PATH)
+
+.PHONY: lab test lint exercises bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "powercoach needs Python 3.11 or newer; run e.g. make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.lab-installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.lab-installed
+
+lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 course/start.ipynb
+
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests
+
+# Regenerate the learners' exercises/ from solutions/ (never edit exercises/ by hand).
+exercises: $(VENV)/.lab-installed
+	@db=$$(mktemp -d); for a in $$(ls solutions); do \
+	  $(BIN)/nbgrader generate_assignment "$$a" --force --db="sqlite:///$$db/gradebook.db" || exit 1; \
+	done; rm -rf "$$db"
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m powercoach.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,206 @@
+"""The item bank: every example exchange, one row each (BLUEPRINT, "The item bank").
+
+The bank is stored as one CSV per technique under data/bank/ (so a writer edits one technique
+at a time) and loaded as one validated DataFrame. Best-and-worst sets sit beside it under
+data/best_worst/. Run ``python -m powercoach.bank report`` for the bank's quality figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from functools import cache
+from pathlib import Path
+
+from . import catalog
+from .errors import DataError
+
+COLUMNS = (
+    "item_id", "technique", "module", "use", "label", "pitfall", "client_role", "client_gender",
+    "setting", "sector", "context", "client_says", "coach_says", "rationale", "better_response",
+)
+LABELS = ("good", "poor")
+USES = ("practice", "assessment")
+GENDERS = ("woman", "man")
+# Columns every row fills; pitfall and better_response are filled exactly for poor rows.
+ALWAYS = tuple(c for c in COLUMNS if c not in ("pitfall", "better_response"))
+
+BANK_DIR = catalog.DATA / "bank"
+BEST_WORST_DIR = catalog.DATA / "best_worst"
+
+
+def read_rows(path) -> list[dict]:
+    """Rows of one bank CSV, each tagged with its file and line for error messages."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"Bank file {path} is missing.") from None
+    except UnicodeDecodeError:
+        raise DataError(f"Bank file {path} is not UTF-8 text; save it as UTF-8 CSV.") from None
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = tuple(reader.fieldnames or ())
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise DataError(f"{Path(path).name}: missing column(s) {', '.join(missing)}.")
+    rows = []
+    for row in reader:
+        if None in row or any(v is None for v in row.values()):
+            raise DataError(
+                f"{Path(path).name}, line {reader.line_num}: wrong number of fields "
+                "(an unquoted comma or quote?)."
+            )
+        rows.append({**{c: row[c].strip() for c in COLUMNS}, "_where": f"{Path(path).name}, line {reader.line_num}"})
+    return rows
+
+
+def validate_rows(rows: list[dict]) -> None:
+    """Check the BLUEPRINT schema; the first problem found is raised, naming row and column."""
+    techniques = catalog.techniques()
+    pitfalls = catalog.pitfalls()
+    seen: dict[str, str] = {}
+    for row in rows:
+        where, item = row["_where"], row["item_id"] or "?"
+
+        def fail(column: str, problem: str) -> None:
+            raise DataError(f"{where} (item {item}), column '{column}': {problem}")
+
+        for column in ALWAYS:
+            if not row[column]:
+                fail(column, "is empty; every row fills it.")
+        if row["item_id"] in seen:
+            fail("item_id", f"duplicates the id at {seen[row['item_id']]}.")
+        seen[row["item_id"]] = where
+        if row["technique"] not in techniques:
+            fail("technique", f"'{row['technique']}' is not one of {', '.join(techniques)}.")
+        expected_module = str(techniques[row["technique"]].module)
+        if row["module"] != expected_module:
+            fail("module", f"is {row['module']}, but {row['technique']} is module {expected_module}.")
+        if row["use"] not in USES:
+            fail("use", f"'{row['use']}' must be practice or assessment.")
+        if row["label"] not in LABELS:
+            fail("label", f"'{row['label']}' must be good or poor.")
+        if row["client_gender"] not in GENDERS:
+            fail("client_gender", f"'{row['client_gender']}' must be woman or man.")
+        if row["label"] == "poor":
+            if row["pitfall"] not in pitfalls:
+                fail("pitfall", f"a poor row needs one of {', '.join(pitfalls)}; got '{row['pitfall']}'.")
+            if not row["better_response"]:
+                fail("better_response", "a poor row needs a better response.")
+        else:
+            if row["pitfall"]:
+                fail("pitfall", "a good row has no pitfall; leave it empty.")
+            if row["better_response"]:
+                fail("better_response", "a good row has no better response; leave it empty.")
+
+
+def load_bank(directory=None):
+    """The whole bank as one validated DataFrame indexed by item_id, in file order."""
+    import pandas as pd
+
+    directory = Path(directory) if directory is not None else Path(str(BANK_DIR))
+    files = sorted(directory.glob("*.csv"))
+    if not files:
+        raise DataError(f"No bank files (*.csv) in {directory}.")
+    rows = [row for path in files for row in read_rows(path)]
+    validate_rows(rows)
+    frame = pd.DataFrame([{c: r[c] for c in COLUMNS} for r in rows], columns=list(COLUMNS))
+    frame["module"] = frame["module"].astype(int)
+    order = {t: t_.module for t, t_ in catalog.techniques().items()}
+    frame = frame.sort_values(
+        ["technique", "use", "item_id"], key=lambda s: s.map(order) if s.name == "technique" else s,
+        kind="stable",
+    )
+    return frame.set_index("item_id", drop=False)
+
+
+@cache
+def bank():
+    """The installed bank, loaded once per process."""
+    return load_bank()
+
+
+def item(item_id: str) -> dict:
+    """One item as a plain dict; a clear error for an unknown id."""
+    frame = bank()
+    if item_id not in frame.index:
+        raise DataError(f"No item '{item_id}' in the bank.")
+    return frame.loc[item_id].to_dict()
+
+
+def items(technique: str | None = None, use: str | None = None):
+    """A slice of the bank by technique and use."""
+    frame = bank()
+    if technique is not None:
+        if technique not in catalog.techniques():
+            raise DataError(f"Unknown technique '{technique}'.")
+        frame = frame[frame["technique"] == technique]
+    if use is not None:
+        frame = frame[frame["use"] == use]
+    return frame
+
+
+# --- best-and-worst sets ---------------------------------------------------------------------
+
+SET_FIELDS = ("set_id", "technique", "use", "client_role", "client_gender", "setting", "sector",
+              "context", "client_says", "options", "best", "worst")
+
+
+def validate_sets(sets: list, source: str) -> None:
+    if not isinstance(sets, list):
+        raise DataError(f"{source} must hold a list of sets.")
+    for n, s in enumerate(sets, 1):
+        where = f"{source}, set {n} ({s.get('set_id', '?') if isinstance(s, dict) else '?'})"
+        if not isinstance(s, dict):
+            raise DataError(f"{where} must be an object.")
+        missing = [f for f in SET_FIELDS if not s.get(f)]
+        if missing:
+            raise DataError(f"{where} lacks {', '.join(missing)}.")
+        if s["technique"] not in catalog.techniques():
+            raise DataError(f"{where}: unknown technique '{s['technique']}'.")
+        if s["use"] not in USES:
+            raise DataError(f"{where}: use must be practice or assessment.")
+        keys = [o.get("key") for o in s["options"] if isinstance(o, dict)]
+        if keys != ["A", "B", "C", "D"]:
+            raise DataError(f"{where}: needs four options keyed A, B, C, D in order.")
+        for o in s["options"]:
+            if not o.get("text") or not o.get("reason"):
+                raise DataError(f"{where}, option {o['key']}: needs text and reason.")
+        if s["best"] not in keys or s["worst"] not in keys or s["best"] == s["worst"]:
+            raise DataError(f"{where}: best and worst must be two different keys of A-D.")
+
+
+@cache
+def best_worst_sets() -> dict[str, dict]:
+    """Every best-and-worst set by set_id."""
+    out: dict[str, dict] = {}
+    for path in sorted(Path(str(BEST_WORST_DIR)).glob("*.json")):
+        sets = catalog.read_json(path)
+        validate_sets(sets, path.name)
+        for s in sets:
+            if s["set_id"] in out:
+                raise DataError(f"{path.name}: set id {s['set_id']} is used twice.")
+            out[s["set_id"]] = s
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["report"]:
+        from .quality import print_report
+
+        return print_report()
+    if argv[:1] == ["check"]:
+        frame = load_bank()
+        print(f"The bank is valid: {len(frame)} items, {len(best_worst_sets())} best-and-worst sets.")
+        return 0
+    print("usage: python -m powercoach.bank {check|report}")
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)

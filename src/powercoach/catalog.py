@@ -1,0 +1,116 @@
+"""The technique and pitfall catalogues (data/techniques.json, data/pitfalls.json).
+
+Loaded once and validated, so every other module can trust ids and titles.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import DataError
+
+DATA = resources.files("powercoach") / "data"
+
+TECHNIQUE_FIELDS = ("id", "module", "title", "summary", "good", "poor", "icf")
+PITFALL_FIELDS = ("id", "title", "description")
+
+
+@dataclass(frozen=True)
+class Technique:
+    id: str
+    module: int
+    title: str
+    summary: str
+    good: str
+    poor: str
+    icf: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pitfall:
+    id: str
+    title: str
+    description: str
+
+
+def read_json(path: Path | resources.abc.Traversable):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path} is missing: reinstall powercoach (pip install -e .).") from None
+    except json.JSONDecodeError as err:
+        raise DataError(
+            f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
+        ) from None
+
+
+def _require(entry: dict, fields: tuple[str, ...], where: str) -> None:
+    if not isinstance(entry, dict):
+        raise DataError(f"{where} must be an object with {', '.join(fields)}.")
+    missing = [f for f in fields if entry.get(f) in (None, "", [])]
+    if missing:
+        raise DataError(f"{where} lacks {', '.join(missing)}.")
+
+
+def parse_techniques(raw: dict, source: str = "techniques.json") -> dict[str, Technique]:
+    """Validate the technique catalogue; the message names the entry at fault."""
+    icf = raw.get("icf_competencies", {}) if isinstance(raw, dict) else {}
+    entries = raw.get("techniques") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise DataError(f"{source} needs a non-empty list under 'techniques'.")
+    out: dict[str, Technique] = {}
+    for n, entry in enumerate(entries, 1):
+        where = f"{source}, technique {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        _require(entry, TECHNIQUE_FIELDS, where)
+        if entry["id"] in out:
+            raise DataError(f"{where}: the id is used twice.")
+        bad = [c for c in entry["icf"] if str(c) not in icf]
+        if bad:
+            raise DataError(f"{where}: unknown ICF competency {bad}; use 1 to 8.")
+        out[entry["id"]] = Technique(**{**entry, "icf": tuple(entry["icf"])})
+    modules = sorted(t.module for t in out.values())
+    if modules != list(range(1, len(out) + 1)):
+        raise DataError(f"{source}: modules must be numbered 1 to {len(out)} once each.")
+    return out
+
+
+def parse_pitfalls(raw: list, source: str = "pitfalls.json") -> dict[str, Pitfall]:
+    if not isinstance(raw, list) or not raw:
+        raise DataError(f"{source} must be a non-empty list of pitfalls.")
+    out: dict[str, Pitfall] = {}
+    for n, entry in enumerate(raw, 1):
+        where = f"{source}, pitfall {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        _require(entry, PITFALL_FIELDS, where)
+        if entry["id"] in out:
+            raise DataError(f"{where}: the id is used twice.")
+        out[entry["id"]] = Pitfall(**{k: entry[k] for k in PITFALL_FIELDS})
+    return out
+
+
+@cache
+def techniques() -> dict[str, Technique]:
+    """The twelve techniques by id, in module order."""
+    return parse_techniques(read_json(DATA / "techniques.json"))
+
+
+@cache
+def pitfalls() -> dict[str, Pitfall]:
+    """The twelve pitfalls by id, in taxonomy order."""
+    return parse_pitfalls(read_json(DATA / "pitfalls.json"))
+
+
+@cache
+def icf_competencies() -> dict[int, str]:
+    raw = read_json(DATA / "techniques.json")
+    return {int(k): v for k, v in raw["icf_competencies"].items()}
+
+
+def technique_for_module(module: int) -> Technique:
+    for t in techniques().values():
+        if t.module == module:
+            return t
+    raise DataError(f"No technique for module {module}; modules run from 1 to {len(techniques())}.")

@@ -1,0 +1,70 @@
+"""A graded exercise: its questions, the learner's saved clicks, and a format check.
+
+The setup cell of an exercise notebook builds one ``Exercise``; question cells show
+``ex.show("Q1")``; the answer cell reads ``ex.saved_answers()``; hidden tests call
+``grading.mark`` with the same question ids and items.
+"""
+
+from __future__ import annotations
+
+
+from . import answers as answers_file
+from . import bank
+from .grading import Question, choices, format_problems
+
+
+class Exercise:
+    def __init__(self, exercise_id: str, classify: list[str], diagnose: list[str] = (), folder=None):
+        self.id = exercise_id
+        self.folder = folder
+        kinds = [("classify", i) for i in classify] + [("diagnose", i) for i in diagnose]
+        self.questions = [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
+        for q in self.questions:
+            bank.item(q.item_id)  # an unknown id fails here, in the setup cell, with a clear message
+        self._by_id = {q.qid: q for q in self.questions}
+
+    def saved_answers(self) -> dict[str, str]:
+        """The clicks saved beside the notebook (a fresh dict each call)."""
+        saved, warnings = answers_file.load(self.id, self.folder)
+        for w in warnings:
+            print(f"Warning: {w}. Your clicks from now on start a fresh answers file; "
+                  "the old one is kept with the ending .bak.")
+        return {q: v for q, v in saved.items() if q in self._by_id}
+
+    def show(self, qid: str):
+        from .widgets import ChoiceQuestion
+
+        q = self._by_id[qid]
+        saved, _ = answers_file.load(self.id, self.folder)
+
+        def on_choice(qid: str, value: str | None) -> None:
+            current, _ = answers_file.load(self.id, self.folder)
+            if value is None:
+                current.pop(qid, None)
+            else:
+                current[qid] = value
+            answers_file.save(self.id, current, self.folder)
+
+        return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), on_choice)
+
+    def check_format(self, answers) -> bool:
+        """Print what is missing or malformed; True when every answer is in the right form."""
+        problems = format_problems(self.questions, answers)
+        if not problems:
+            print(f"All {len(self.questions)} questions are answered in the right form. "
+                  "Save the notebook and submit it when you are ready.")
+            return True
+        print("Before you submit, check these:")
+        for p in problems:
+            print("  -", p)
+        print(f"Classify answers are one of: {', '.join(choices('classify'))}. "
+              f"Pitfall answers are one of: {', '.join(choices('diagnose'))}.")
+        return False
+
+    def scene(self, item_id: str):
+        """A scene without the coach's response, for a reflection question."""
+        from IPython.display import HTML
+
+        from .widgets import scene_html
+
+        return HTML(scene_html(bank.item(item_id), with_response=False))

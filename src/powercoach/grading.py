@@ -1,0 +1,121 @@
+"""Answer normalising and scoring: the same rules for widgets, hidden tests and reports.
+
+Pure functions over plain values. A hidden test in an exercise calls :func:`mark`, which
+prints why an answer earned what it earned and returns the points, so nbgrader gives
+partial credit from the cell's result and never sees a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import bank, catalog
+
+KINDS = ("classify", "diagnose")
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    kind: str
+    item_id: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    points: float
+    answer: str | None
+    expected: str
+    message: str
+    why: str = ""
+
+
+def choices(kind: str) -> tuple[str, ...]:
+    if kind == "classify":
+        return bank.LABELS
+    if kind == "diagnose":
+        return tuple(catalog.pitfalls())
+    raise ValueError(f"Unknown question kind '{kind}'; use one of {', '.join(KINDS)}.")
+
+
+def normalise(kind: str, value) -> tuple[str | None, str | None]:
+    """(answer, problem): the canonical answer, or None and what is wrong with the value.
+
+    Only a plain ``str`` counts (a subclass could claim to equal every answer); case, spaces
+    and a pitfall's title form ("Boundary breach") are forgiven.
+    """
+    if value is None or (type(value) is str and not value.strip()):
+        return None, "not answered yet"
+    if type(value) is not str:
+        return None, f"the answer must be a word in quotes, like \"{choices(kind)[0]}\", not {type(value).__name__}"
+    word = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    if word in choices(kind):
+        return word, None
+    return None, f"'{value.strip()}' is not one of: {', '.join(choices(kind))}"
+
+
+def expected(question: Question) -> str:
+    row = bank.item(question.item_id)
+    if question.kind == "classify":
+        return row["label"]
+    if row["label"] != "poor":
+        raise ValueError(f"{question.item_id} is a good item; only poor items can be diagnosed.")
+    return row["pitfall"]
+
+
+def explain(question: Question) -> str:
+    """Why the expected answer is right, from the bank."""
+    row = bank.item(question.item_id)
+    text = row["rationale"]
+    if question.kind == "classify" and row["label"] == "poor":
+        text += f" Pitfall: {catalog.pitfalls()[row['pitfall']].title}. A better response: \"{row['better_response']}\""
+    return text
+
+
+def answer_of(answers, qid: str):
+    """The learner's raw answer to one question; anything but a plain dict holds none."""
+    if type(answers) is not dict:
+        return None
+    return answers.get(qid)
+
+
+def mark_question(question: Question, answers) -> Mark:
+    right = expected(question)
+    if answers is not None and type(answers) is not dict:
+        return Mark(0.0, None, right, (
+            f"{question.qid}: no points. `answers` must be a dict such as "
+            f"{{\"{question.qid}\": \"{choices(question.kind)[0]}\"}}, not {type(answers).__name__}."
+        ))
+    answer, problem = normalise(question.kind, answer_of(answers, question.qid))
+    why = explain(question)
+    if problem:
+        verdict = f"no points, {problem}. The answer is {right}"
+    elif answer == right:
+        verdict = f"correct, {right}"
+    else:
+        verdict = f"you answered {answer}; the answer is {right}"
+    points = 1.0 if answer == right else 0.0
+    return Mark(points, answer, right, f"{question.qid}: {verdict}. {why}", why)
+
+
+def mark(answers, qid: str, item_id: str, kind: str = "classify") -> float:
+    """Hidden-test entry point: print the verdict and return the points (0 or 1)."""
+    result = mark_question(Question(qid, kind, item_id), answers)
+    print(result.message)
+    return result.points
+
+
+def format_problems(questions: list[Question], answers) -> list[str]:
+    """What a learner must fix before submitting: missing or malformed answers, one line each."""
+    if answers is not None and type(answers) is not dict:
+        return [f"`answers` must be a dict, like {{\"Q1\": \"good\"}}; it is a {type(answers).__name__}."]
+    problems = []
+    for q in questions:
+        _, problem = normalise(q.kind, answer_of(answers, q.qid))
+        if problem:
+            problems.append(f"{q.qid}: {problem}.")
+    known = {q.qid for q in questions}
+    extra = sorted(k for k in (answers or {}) if k not in known)
+    if extra:
+        problems.append(f"Not questions in this exercise (ignored): {', '.join(map(str, extra))}.")
+    return problems

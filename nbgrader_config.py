@@ -17,12 +17,20 @@ c.CourseDirectory.release_directory = "exercises"
 # A click-answered exercise runs in seconds; a minute means something is stuck.
 c.Execute.timeout = 60
 
-# A deleted test cell is put back (and graded) instead of silently scoring 0.
+# A deleted test cell is put back (and graded) instead of silently scoring 0. Our subclass
+# of OverwriteCells fixes nbgrader 0.9.6's put-back when a locked cell precedes the test cell.
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "powercoach.preprocessors.RestoreDeletedCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # The answer cell keeps its first lines (which read the learner's clicks); only the answer key
 # between the solution markers is removed from the learner's copy.
-c.ClearSolutions.code_stub = {"python": "# Your clicks above are your answers; see the note at the top."}
+c.ClearSolutions.code_stub = {"python": "# To type an answer instead of clicking, add a line like:  answers[\"Q3\"] = \"poor\""}
 
 # Feedback shows the learner's answers, the right ones and why, never a hidden test's source.
 c.GenerateFeedback.preprocessors = [

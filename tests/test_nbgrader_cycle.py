@@ -1,0 +1,147 @@
+"""The module-01 exercise through the real nbgrader CLI and gradebook, in a temp course.
+
+One autograde run grades a whole class of fabricated submissions, the way an instructor
+would: right, blank, partly right and malformed ones side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+A = "01-contracting"
+
+
+def solution_key() -> dict[str, str]:
+    nb = nbformat.read(REPO / "solutions" / A / f"{A}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
+    source = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION")[0]
+    namespace: dict = {}
+    exec(source, namespace)
+    return namespace["answers"]
+
+
+KEY = solution_key()
+WRONG = {"good": "poor", "poor": "good"}
+
+
+def answers_file(answers) -> str:
+    return json.dumps({"exercise": A, "version": 1, "answers": answers})
+
+
+def released():
+    return nbformat.read(REPO / "exercises" / A / f"{A}.ipynb", as_version=4)
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def typed(lines: str):
+    nb = released()
+    cell(nb, "answers").source += "\n" + lines
+    return nb
+
+
+def wrong_answer(q: str) -> str:
+    return WRONG.get(KEY[q], "flattery" if KEY[q] != "flattery" else "judgement")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Generate, submit a class of 13 fabricated learners, autograde, feedback and export."""
+    from conftest import Course
+
+    root = tmp_path_factory.mktemp("cycle") / "course"
+    root.mkdir()
+    course = Course(root)
+    course.nbgrader("generate_assignment", A, "--force")
+    n = len(KEY)
+    half = dict(list(KEY.items())[:6]) | {q: wrong_answer(q) for q in list(KEY)[6:8]}
+    class_ = {
+        "clicked_all_right": (released(), answers_file(KEY)),
+        "typed_all_right": (typed("\n".join(f'answers["{q}"] = "{v}"' for q, v in KEY.items())), None),
+        "blank": (released(), None),
+        "partly_right": (released(), answers_file(half)),
+        "unknown_label": (released(), answers_file(KEY | {"Q1": "maybe", "Q9": "rudeness"})),
+        "wrong_type": (typed("answers = list(answers.values())"), answers_file(KEY)),
+        "str_subclass": (typed(
+            "class Anything(str):\n    def __eq__(self, other):\n        return True\n"
+            "    __hash__ = str.__hash__\n"
+            f"answers = {{f'Q{{i}}': Anything('good') for i in range(1, {n + 1})}}"), None),
+        "corrupt_file": (released(), '{"exercise": "01-contracting", "answers": {"Q1": "go'),
+        "tampered_file": (released(), json.dumps({"exercise": A, "score": 99, "answers": {
+            "Q1": [KEY["Q1"], WRONG[KEY["Q1"]]], "Q2": KEY["Q2"], "Q3": {"good": True}}})),
+    }
+    deleted = released()
+    deleted.cells.remove(cell(deleted, "mark-q1"))
+    class_["deleted_test_cell"] = (deleted, answers_file(KEY))
+    edited = released()
+    cell(edited, "mark-q2").source = "2.0"
+    cell(edited, "setup").source += "\nex.check_format = print"
+    class_["edited_locked_cells"] = (edited, answers_file({"Q2": wrong_answer("Q2")}))
+    for student, (nb, answers) in class_.items():
+        course.submit(student, A, nb, answers)
+    run = course.nbgrader("autograde", A, "--create", "--force", check=False)
+    course.nbgrader("generate_feedback", A, "--force")
+    course.nbgrader("export", "--to", str(root / "grades.csv"))
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
+        scores = {s: gb.find_submission(A, s).code_score for s in class_}
+    return course, run, scores, n
+
+
+@pytest.mark.parametrize("student, expected", [
+    ("clicked_all_right", "n"), ("typed_all_right", "n"), ("blank", 0), ("partly_right", 6),
+    ("unknown_label", "n-2"), ("wrong_type", 0), ("str_subclass", 0), ("corrupt_file", 0),
+    ("tampered_file", 1), ("deleted_test_cell", "n"), ("edited_locked_cells", 0),
+])
+def test_each_submission_gets_the_score_its_answers_earn(graded, student, expected):
+    _, run, scores, n = graded
+    expected = {"n": n, "n-2": n - 2}.get(expected, expected)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert scores[student] == expected
+
+
+def test_autograde_says_why_in_each_learners_notebook(graded):
+    course = graded[0]
+
+    def outputs(student):
+        nb = nbformat.read(course.root / "autograded" / student / A / f"{A}.ipynb", as_version=4)
+        return "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+    assert "no points, 'maybe' is not one of: good, poor" in outputs("unknown_label")
+    assert "`answers` must be a dict" in outputs("wrong_type")
+    assert "must be a word in quotes" in outputs("str_subclass")
+    assert "damaged" in outputs("corrupt_file")
+    assert "Q1: correct" in outputs("deleted_test_cell")
+    for student in ("clicked_all_right", "blank", "wrong_type", "corrupt_file"):
+        nb = nbformat.read(course.root / "autograded" / student / A / f"{A}.ipynb", as_version=4)
+        errors = [o for c in nb.cells for o in c.get("outputs", [])
+                  if o.output_type == "error" or o.get("name") == "stderr"]
+        assert errors == [], (student, errors)
+
+
+def test_feedback_names_the_right_answer_and_never_shows_hidden_tests(graded):
+    course = graded[0]
+    html = (course.root / "feedback" / "partly_right" / A / f"{A}.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", re.sub(r"(?s)<(style|script).*?</\1>", "", html))
+    assert "Q7: you answered" in text and "the answer is" in text
+    for secret in ("BEGIN HIDDEN TESTS", "powercoach.grading", "mark(globals()", "Traceback (most recent"):
+        assert secret not in text, secret
+
+
+def test_export_writes_every_learner(graded):
+    course, _, scores, _ = graded
+    with (course.root / "grades.csv").open(encoding="utf-8") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(scores)
+    assert float(rows["clicked_all_right"]["score"]) == graded[3]
+    assert float(rows["blank"]["score"]) == 0

@@ -62,6 +62,18 @@ class Course:
         return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory):
+    """Kernels, Jupyter and IPython started by tests write under a temp home, never the real one."""
+    home = tmp_path_factory.mktemp("home")
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(private_env(home))
+    yield home
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def course(tmp_path) -> Course:
     root = tmp_path / "course"

@@ -140,6 +140,13 @@ def items(technique: str | None = None, use: str | None = None):
     return frame
 
 
+def sample(use: str = "practice", per_technique: int = 1, seed: int = 0) -> list[str]:
+    """A few item ids from every technique, in module order: a warm-up across the course."""
+    frame = items(use=use)
+    picked = frame.groupby("technique", sort=False).sample(n=per_technique, random_state=seed)
+    return list(picked.index)
+
+
 # --- best-and-worst sets ---------------------------------------------------------------------
 
 SET_FIELDS = ("set_id", "technique", "use", "client_role", "client_gender", "setting", "sector",

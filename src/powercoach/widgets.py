@@ -43,16 +43,45 @@ def feedback_html(result: Mark) -> str:
             f"<b>{verdict}</b> {detail}</div>")
 
 
+def techniques_table() -> W.HTML:
+    """The twelve techniques as a table, from the catalogue."""
+    icf = catalog.icf_competencies()
+    rows = "".join(
+        f"<tr><td>{t.module}</td><td><b>{escape(t.title)}</b></td><td>{escape(t.summary)}</td>"
+        f"<td>{escape(', '.join(f'{c} {icf[c]}' for c in t.icf))}</td></tr>"
+        for t in catalog.techniques().values()
+    )
+    return W.HTML(
+        "<table style='border-collapse:collapse;max-width:900px'><caption>The twelve techniques</caption>"
+        "<thead><tr><th>Module</th><th>Technique</th><th>The idea</th><th>ICF competencies (2019)</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def pitfalls_table() -> W.HTML:
+    """The twelve pitfalls as a table, from the catalogue."""
+    rows = "".join(f"<tr><td><b>{escape(p.title)}</b></td><td>{escape(p.description)}</td></tr>"
+                   for p in catalog.pitfalls().values())
+    return W.HTML("<table style='border-collapse:collapse;max-width:900px'><caption>The twelve pitfalls</caption>"
+                  f"<thead><tr><th>Pitfall</th><th>What it looks like</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
 class ClassifyDrill(W.VBox):
     """Good or poor? One scene at a time, with the rationale straight after each answer.
 
     ``ClassifyDrill("contracting")`` drills a technique's practice items; ``items=`` picks
-    items by id instead. The order is shuffled with ``seed`` so a class shares one order.
+    items by id instead, and ``per_technique=1`` one item from every technique. The order is
+    shuffled with ``seed`` so a class shares one order.
     """
 
     def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
-                 use: str = "practice", seed: int | None = 0):
-        ids = list(items) if items is not None else list(bank.items(technique, use).index)
+                 per_technique: int | None = None, use: str = "practice", seed: int | None = 0):
+        if items is not None:
+            ids = list(items)
+        elif per_technique:
+            ids = bank.sample(use, per_technique, seed or 0)
+        else:
+            ids = list(bank.items(technique, use).index)
         self.state = DrillState.shuffled(ids, "classify", seed)
         self.title = W.HTML()
         self.scene = W.HTML()

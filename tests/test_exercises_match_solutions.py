@@ -7,9 +7,8 @@ import re
 
 import nbformat
 import pytest
-from nbgrader.validator import Validator
-
 from conftest import REPO, notebooks
+from nbgrader.validator import Validator
 
 SOLUTIONS = notebooks("solutions")
 ASSIGNMENTS = sorted(p.parent.name for p in SOLUTIONS)

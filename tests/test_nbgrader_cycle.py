@@ -12,9 +12,8 @@ import re
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-
 from conftest import REPO
+from nbgrader.api import Gradebook
 
 pytestmark = pytest.mark.slow
 A = "01-contracting"

@@ -6,9 +6,8 @@ import shutil
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import REPO, notebooks
+from nbclient import NotebookClient
 
 ALL = notebooks("course", "solutions", "exercises")
 LESSONS = notebooks("course")

@@ -8,7 +8,6 @@ data/best_worst/. Run ``python -m powercoach.bank report`` for the bank's qualit
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -62,7 +61,7 @@ def validate_rows(rows: list[dict]) -> None:
     for row in rows:
         where, item = row["_where"], row["item_id"] or "?"
 
-        def fail(column: str, problem: str) -> None:
+        def fail(column: str, problem: str, where=where, item=item) -> None:
             raise DataError(f"{where} (item {item}), column '{column}': {problem}")
 
         for column in ALWAYS:

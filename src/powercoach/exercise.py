@@ -7,7 +7,6 @@ The setup cell of an exercise notebook builds one ``Exercise``; question cells s
 
 from __future__ import annotations
 
-
 from . import answers as answers_file
 from . import bank
 from .grading import Question, choices, format_problems

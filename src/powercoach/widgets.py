@@ -30,7 +30,8 @@ def scene_html(row: dict, with_response: bool = True) -> str:
         f"<div><b>The client says:</b> &ldquo;{escape(row['client_says'])}&rdquo;</div>",
     ]
     if with_response:
-        parts.append(f"<div style='margin-top:6px'><b>The coach says:</b> &ldquo;{escape(row['coach_says'])}&rdquo;</div>")
+        parts.append("<div style='margin-top:6px'><b>The coach says:</b> "
+                     f"&ldquo;{escape(row['coach_says'])}&rdquo;</div>")
     parts.append("</div>")
     return "".join(parts)
 

@@ -67,8 +67,9 @@ def private_home(tmp_path_factory):
     """Kernels, Jupyter and IPython started by tests write under a temp home, never the real one."""
     home = tmp_path_factory.mktemp("home")
     saved = dict(os.environ)
+    private = private_env(home)
     os.environ.clear()
-    os.environ.update(private_env(home))
+    os.environ.update(private)
     yield home
     os.environ.clear()
     os.environ.update(saved)

@@ -21,6 +21,7 @@ class DrillState:
 
     @classmethod
     def shuffled(cls, item_ids: list[str], kind: str = "classify", seed: int | None = 0) -> DrillState:
+        """Questions over ``item_ids`` in an order fixed by ``seed``, so a class shares one order."""
         ids = list(item_ids)
         random.Random(seed).shuffle(ids)
         return cls([Question(item_id, kind, item_id) for item_id in ids])

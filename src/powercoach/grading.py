@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import bank, catalog
 
-KINDS = ("classify", "diagnose")
+KINDS = ("classify", "diagnose", "technique")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ def choices(kind: str) -> tuple[str, ...]:
         return bank.LABELS
     if kind == "diagnose":
         return tuple(catalog.pitfalls())
+    if kind == "technique":
+        return tuple(catalog.techniques())
     raise ValueError(f"Unknown question kind '{kind}'; use one of {', '.join(KINDS)}.")
 
 
@@ -58,6 +60,10 @@ def expected(question: Question) -> str:
     row = bank.item(question.item_id)
     if question.kind == "classify":
         return row["label"]
+    if question.kind == "technique":
+        if row["label"] != "good":
+            raise ValueError(f"{question.item_id} is a poor item; spot the technique in good items only.")
+        return row["technique"]
     if row["label"] != "poor":
         raise ValueError(f"{question.item_id} is a good item; only poor items can be diagnosed.")
     return row["pitfall"]
@@ -119,3 +125,22 @@ def format_problems(questions: list[Question], answers) -> list[str]:
     if extra:
         problems.append(f"Not questions in this exercise (ignored): {', '.join(map(str, extra))}.")
     return problems
+
+
+def mark_best_worst(bw_set: dict, best, worst) -> tuple[int, list[str]]:
+    """Credit for each correct pick (0, 1 or 2) and a line of feedback per option.
+
+    The ICF credentialing exam's format: one point for the best, one for the worst.
+    """
+    picks = {}
+    for role, value in (("best", best), ("worst", worst)):
+        picks[role] = value.strip().upper() if type(value) is str else None
+    points = int(picks["best"] == bw_set["best"]) + int(picks["worst"] == bw_set["worst"])
+    lines = []
+    for option in bw_set["options"]:
+        key = option["key"]
+        verdict = "the best" if key == bw_set["best"] else "the worst" if key == bw_set["worst"] else "in between"
+        mine = [r for r in ("best", "worst") if picks[r] == key]
+        you = f" You picked it as {' and '.join(mine)}." if mine else ""
+        lines.append(f"{key} is {verdict}.{you} {option['reason']}")
+    return points, lines

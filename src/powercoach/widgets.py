@@ -14,7 +14,7 @@ import ipywidgets as W
 
 from . import bank, catalog
 from .drill import DrillState
-from .grading import Mark
+from .grading import Mark, mark_best_worst
 
 OK_STYLE = "border-left:6px solid #1a7f37;background:#eef8f0"
 NO_STYLE = "border-left:6px solid #b3261e;background:#fcefee"
@@ -67,48 +67,53 @@ def pitfalls_table() -> W.HTML:
                   f"<thead><tr><th>Pitfall</th><th>What it looks like</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
-class ClassifyDrill(W.VBox):
-    """Good or poor? One scene at a time, with the rationale straight after each answer.
+def status_html(text: str) -> str:
+    return f"<div role='status' style='color:#6a4a00'>&#9888; {escape(text)}</div>" if text else ""
 
-    ``ClassifyDrill("contracting")`` drills a technique's practice items; ``items=`` picks
-    items by id instead, and ``per_technique=1`` one item from every technique. The order is
-    shuffled with ``seed`` so a class shares one order.
+
+class _Drill(W.VBox):
+    """What every drill shares: a scene, feedback, Previous/Next, score, retry of the missed.
+
+    A subclass supplies the answer controls (``controls``) and calls ``choose(value)``.
     """
 
-    def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
-                 per_technique: int | None = None, use: str = "practice", seed: int | None = 0):
-        if items is not None:
-            ids = list(items)
-        elif per_technique:
-            ids = bank.sample(use, per_technique, seed or 0)
-        else:
-            ids = list(bank.items(technique, use).index)
-        self.state = DrillState.shuffled(ids, "classify", seed)
-        self.title = W.HTML()
-        self.scene = W.HTML()
-        self.good = W.Button(description="Good", tooltip="This response is good coaching", icon="check")
-        self.poor = W.Button(description="Poor", tooltip="This response is poor coaching", icon="times")
-        self.feedback = W.HTML()
+    kind = "classify"
+    prompt = ""
+
+    def __init__(self, ids: list[str], seed: int | None, module: int | None, activity: str, progress=None):
+        self.state = DrillState.shuffled(ids, self.kind, seed)
+        self.module, self.activity, self._progress = module, activity, progress
+        self.title, self.scene, self.feedback, self.score, self.notice = (W.HTML() for _ in range(5))
         self.prev = W.Button(description="Previous", tooltip="Previous scene", icon="arrow-left")
         self.next = W.Button(description="Next", tooltip="Next scene", icon="arrow-right")
         self.retry = W.Button(description="Retry the ones I missed", layout=W.Layout(display="none"))
-        self.score = W.HTML()
-        self.good.on_click(lambda _: self.choose("good"))
-        self.poor.on_click(lambda _: self.choose("poor"))
         self.prev.on_click(lambda _: self.go(-1))
         self.next.on_click(lambda _: self.go(1))
         self.retry.on_click(lambda _: self.start_retry())
-        super().__init__([
-            self.title, self.scene, W.HBox([self.good, self.poor]), self.feedback,
-            W.HBox([self.prev, self.next, self.retry]), self.score,
-        ])
+        super().__init__([self.title, self.scene, self.controls(), self.feedback,
+                          W.HBox([self.prev, self.next, self.retry]), self.score, self.notice])
         self.add_class("powercoach-drill")
         self.render()
 
-    def choose(self, label: str) -> Mark:
-        result = self.state.answer(label)
+    def controls(self) -> W.Widget:
+        raise NotImplementedError
+
+    def choose(self, value: str) -> Mark:
+        result = self.state.answer(value)
+        if self.state.finished:
+            self._record()
         self.render()
         return result
+
+    def _record(self) -> None:
+        if self.module is None or self.activity.endswith("-retry"):
+            return  # a retry round holds only the missed scenes; the first full round counts
+        from .progress import Progress
+
+        if self._progress is None:
+            self._progress = Progress()
+        self._progress.record(self.module, self.activity, self.state.score, len(self.state.questions))
+        self.notice.value = status_html(" ".join(self._progress.warnings))
 
     def go(self, step: int) -> None:
         self.state.move(step)
@@ -117,15 +122,20 @@ class ClassifyDrill(W.VBox):
     def start_retry(self) -> None:
         if self.state.missed():
             self.state = self.state.retry_missed()
+            self.activity = self.activity.removesuffix("-retry") + "-retry"
             self.render()
+
+    def reset_controls(self) -> None:
+        """Show the current answer (if any) in the controls; subclasses with inputs override."""
 
     def render(self) -> None:
         s = self.state
         q = s.current
-        self.title.value = f"<b>Scene {s.position + 1} of {len(s.questions)}</b>: is the coach's response good or poor?"
+        self.title.value = f"<b>Scene {s.position + 1} of {len(s.questions)}</b>: {self.prompt}"
         self.scene.value = scene_html(bank.item(q.item_id))
         result = s.marks.get(q.qid)
         self.feedback.value = feedback_html(result) if result else ""
+        self.reset_controls()
         self.prev.disabled = s.position == 0
         self.next.disabled = s.position == len(s.questions) - 1
         self.score.value = f"Score so far: {s.score} of {s.answered} answered ({len(s.questions)} scenes)."
@@ -133,6 +143,96 @@ class ClassifyDrill(W.VBox):
             missed = len(s.missed())
             self.score.value += f" <b>Done.</b> {'Well done: none missed.' if not missed else f'{missed} missed.'}"
         self.retry.layout.display = "" if s.finished and s.missed() else "none"
+
+
+def _ids(technique, items, per_technique, use, seed, label=None) -> list[str]:
+    if items is not None:
+        return list(items)
+    if per_technique:
+        return bank.sample(use, per_technique, seed or 0)
+    frame = bank.items(technique, use)
+    if label:
+        frame = frame[frame["label"] == label]
+    return list(frame.index)
+
+
+def _module(technique: str | None) -> int:
+    return catalog.techniques()[technique].module if technique else 0
+
+
+class ClassifyDrill(_Drill):
+    """Good or poor? One scene at a time, with the rationale straight after each answer.
+
+    ``ClassifyDrill("contracting")`` drills a technique's practice items; ``items=`` picks
+    items by id instead, and ``per_technique=1`` one item from every technique. The order is
+    shuffled with ``seed`` so a class shares one order.
+    """
+
+    prompt = "is the coach's response good or poor?"
+
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
+                 per_technique: int | None = None, use: str = "practice", seed: int | None = 0, progress=None):
+        ids = _ids(technique, items, per_technique, use, seed)
+        super().__init__(ids, seed, _module(technique), "classify", progress)
+
+    def controls(self) -> W.Widget:
+        self.good = W.Button(description="Good", tooltip="This response is good coaching", icon="check")
+        self.poor = W.Button(description="Poor", tooltip="This response is poor coaching", icon="times")
+        self.good.on_click(lambda _: self.choose("good"))
+        self.poor.on_click(lambda _: self.choose("poor"))
+        return W.HBox([self.good, self.poor])
+
+
+class _PickDrill(_Drill):
+    """A drill answered by picking one of many options, then pressing Check."""
+
+    def options(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def controls(self) -> W.Widget:
+        self.picker = W.RadioButtons(options=self.options(), value=None, description="Your answer",
+                                     layout=W.Layout(width="auto"))
+        self.check = W.Button(description="Check", tooltip="Check your answer", icon="question")
+        self.check.on_click(lambda _: self.choose(self.picker.value) if self.picker.value else None)
+        return W.VBox([self.picker, self.check])
+
+    def reset_controls(self) -> None:
+        result = self.state.marks.get(self.state.current.qid)
+        self.picker.value = result.answer if result else None
+
+
+class PitfallDrill(_PickDrill):
+    """Name the pitfall of a poor response; the feedback says why."""
+
+    kind = "diagnose"
+    prompt = "this response is poor. Which pitfall is it mainly?"
+
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
+                 use: str = "practice", seed: int | None = 0, progress=None):
+        ids = _ids(technique, items, None, use, seed, label="poor")
+        super().__init__(ids, seed, _module(technique), "pitfall", progress)
+
+    def options(self):
+        return [(p.title, p.id) for p in catalog.pitfalls().values()]
+
+
+class TechniqueSpotter(_PickDrill):
+    """Which of the twelve techniques does this good response show?"""
+
+    kind = "technique"
+    prompt = "this response is good. Which technique does it show best?"
+
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
+                 per_technique: int | None = 1, use: str = "practice", seed: int | None = 0, progress=None):
+        if items is None and per_technique:
+            frame = bank.items(technique, use)
+            frame = frame[frame["label"] == "good"]
+            items = list(frame.groupby("technique", sort=False).sample(n=per_technique, random_state=seed or 0).index)
+        ids = _ids(technique, items, None, use, seed, label="good")
+        super().__init__(ids, seed, _module(technique), "spot-technique", progress)
+
+    def options(self):
+        return [(f"{t.module}. {t.title}", t.id) for t in catalog.techniques().values()]
 
 
 class ChoiceQuestion(W.VBox):
@@ -164,3 +264,213 @@ class ChoiceQuestion(W.VBox):
         if value is None:
             return "<i>Not answered yet.</i>"
         return f"Saved: <b>{escape(str(value))}</b>. You can change it until you submit."
+
+
+class BestWorstPicker(W.VBox):
+    """Four responses to one scene: pick the best and the worst (the ICF exam's format).
+
+    A point for each correct pick, and feedback on every option.
+    """
+
+    def __init__(self, technique: str | None = None, *, sets: list[str] | None = None, use: str = "practice"):
+        every = bank.best_worst_sets()
+        if sets is None:
+            sets = [k for k, v in every.items()
+                    if v["use"] == use and (technique is None or v["technique"] == technique)]
+        if not sets:
+            raise ValueError(f"No best-and-worst sets for {technique or 'any technique'} ({use}).")
+        self.sets = [every[k] for k in sets]
+        self.position = 0
+        self.points: dict[str, int] = {}
+        self.title, self.scene, self.feedback, self.score = (W.HTML() for _ in range(4))
+        letters = ["A", "B", "C", "D"]
+        self.best = W.RadioButtons(options=letters, value=None, description="Best")
+        self.worst = W.RadioButtons(options=letters, value=None, description="Worst")
+        self.check = W.Button(description="Check", tooltip="Check your picks", icon="question")
+        self.prev = W.Button(description="Previous", icon="arrow-left")
+        self.next = W.Button(description="Next", icon="arrow-right")
+        self.check.on_click(lambda _: self.submit())
+        self.prev.on_click(lambda _: self.go(-1))
+        self.next.on_click(lambda _: self.go(1))
+        super().__init__([self.title, self.scene, W.HBox([self.best, self.worst]), self.check, self.feedback,
+                          W.HBox([self.prev, self.next]), self.score])
+        self.add_class("powercoach-bestworst")
+        self.render()
+
+    @property
+    def current(self) -> dict:
+        return self.sets[self.position]
+
+    def submit(self) -> int | None:
+        if self.best.value is None or self.worst.value is None:
+            self.feedback.value = status_html("Pick one response as best and one as worst, then press Check.")
+            return None
+        if self.best.value == self.worst.value:
+            self.feedback.value = status_html(
+                "One response cannot be both the best and the worst: pick two different ones.")
+            return None
+        points, lines = mark_best_worst(self.current, self.best.value, self.worst.value)
+        self.points[self.current["set_id"]] = points
+        style = OK_STYLE if points == 2 else NO_STYLE
+        verdict = {2: "&#10003; Both picks right.", 1: "&#189; One pick right.",
+                   0: "&#10007; Neither pick right."}[points]
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        self.feedback.value = (f"<div role='status' aria-live='polite' style='{style};padding:8px 12px;"
+                               f"max-width:760px'><b>{verdict}</b> ({points} of 2 points)<ul>{items}</ul></div>")
+        self.render_score()
+        return points
+
+    def go(self, step: int) -> None:
+        self.position = max(0, min(len(self.sets) - 1, self.position + step))
+        self.render()
+
+    def render_score(self) -> None:
+        self.score.value = f"Score so far: {sum(self.points.values())} of {2 * len(self.points)} points."
+
+    def render(self) -> None:
+        s = self.current
+        options = "".join(f"<li><b>{o['key']}.</b> &ldquo;{escape(o['text'])}&rdquo;</li>" for o in s["options"])
+        self.title.value = (f"<b>Scene {self.position + 1} of {len(self.sets)}</b>: "
+                            "which response is the best, and which the worst?")
+        self.scene.value = (scene_html(s, with_response=False)
+                            + f"<ol style='list-style:none;max-width:760px;padding-left:8px'>{options}</ol>")
+        self.best.value = self.worst.value = None
+        self.feedback.value = ""
+        self.prev.disabled = self.position == 0
+        self.next.disabled = self.position == len(self.sets) - 1
+        self.render_score()
+
+
+class RolePlayPlayer(W.VBox):
+    """A branching conversation: each choice changes what the client says next, then a debrief."""
+
+    def __init__(self, roleplay_id: str):
+        from . import roleplay
+
+        self.rp = roleplay.roleplays()[roleplay_id]
+        self._walk_class = roleplay.Walk
+        self.walk = roleplay.Walk(self.rp)
+        self.header = W.HTML(
+            f"<div style='{CARD_STYLE}'><b>{escape(self.rp['title'])}</b><br>"
+            f"<b>Client:</b> {escape(self.rp['client_role'])} ({escape(self.rp['setting'])})<br>"
+            f"<i>{escape(self.rp['premise'])}</i></div>")
+        self.transcript, self.client, self.debrief = W.HTML(), W.HTML(), W.HTML()
+        self.choices = W.RadioButtons(options=[], value=None, description="You say",
+                                      layout=W.Layout(width="auto"))
+        self.say = W.Button(description="Say this", tooltip="Say the selected response", icon="comment")
+        self.again = W.Button(description="Start again", icon="refresh")
+        self.say.on_click(lambda _: self.choose(self._index()) if self.choices.value is not None else None)
+        self.again.on_click(lambda _: self.restart())
+        super().__init__([self.header, self.transcript, self.client, self.choices, self.say, self.debrief, self.again])
+        self.add_class("powercoach-roleplay")
+        self.render()
+
+    def _index(self) -> int:
+        return [c["text"] for c in self.walk.current["choices"]].index(self.choices.value)
+
+    def choose(self, index: int) -> dict:
+        choice = self.walk.choose(index)
+        self.render()
+        return choice
+
+    def restart(self) -> None:
+        self.walk = self._walk_class(self.rp)
+        self.render()
+
+    def render(self) -> None:
+        lines = []
+        for name, choice in self.walk.path:
+            lines.append(f"<div><b>Client:</b> &ldquo;{escape(self.rp['nodes'][name]['client_says'])}&rdquo;</div>")
+            lines.append(f"<div style='margin-left:24px'><b>You:</b> &ldquo;{escape(choice['text'])}&rdquo; "
+                         f"<i>({choice['quality']}: {escape(choice['feedback'])})</i></div>")
+        self.transcript.value = "".join(lines)
+        node = self.walk.current
+        self.client.value = (f"<div style='{CARD_STYLE}'><b>Client:</b> "
+                             f"&ldquo;{escape(node['client_says'])}&rdquo;</div>")
+        finished = self.walk.finished
+        self.choices.options = [] if finished else [c["text"] for c in node["choices"]]
+        self.choices.value = None
+        self.choices.layout.display = self.say.layout.display = "none" if finished else ""
+        self.again.layout.display = "" if finished else "none"
+        self.debrief.value = self._debrief() if finished else ""
+
+    def _debrief(self) -> str:
+        best = self.walk.best_path()
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{escape(mine['text'])} <i>({mine['quality']})</i></td>"
+            f"<td>{escape(top['text'])}</td></tr>"
+            for n, ((_, mine), (_, top)) in enumerate(zip(self.walk.path, best, strict=False), 1))
+        return (f"<div role='status' style='{CARD_STYLE}'><b>Debrief.</b> {escape(self.walk.current['debrief'])}"
+                f"<p>You took the best move {self.walk.best_count()} times out of {len(self.walk.path)}.</p>"
+                "<table><caption>Your path beside the best path</caption><thead><tr><th>Turn</th>"
+                f"<th>You said</th><th>The best move</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+class SelfAssessment(W.VBox):
+    """How confident are you in each technique? Sliders, a radar chart, and an earlier profile beside it."""
+
+    def __init__(self, label: str = "baseline", progress=None):
+        from .progress import Progress
+
+        self.label = label
+        self.progress = progress if progress is not None else Progress()
+        self.sliders = {
+            t.id: W.IntSlider(value=3, min=1, max=5, description=f"{t.module}. {t.title}",
+                              style={"description_width": "360px"}, layout=W.Layout(width="620px"))
+            for t in catalog.techniques().values()
+        }
+        self.save = W.Button(description=f"Save my {label} profile", icon="save")
+        self.save.on_click(lambda _: self.store())
+        self.chart = W.Image(format="png", layout=W.Layout(max_width="520px"))
+        self.caption = W.HTML()
+        self.notice = W.HTML(status_html(" ".join(self.progress.warnings)))
+        intro = W.HTML("Rate your confidence in each technique today, from 1 (new to me) to 5 (I do this well "
+                       "under pressure). Use Tab and the arrow keys to move the sliders.")
+        super().__init__([intro, *self.sliders.values(), self.save, self.chart, self.caption, self.notice])
+        self.add_class("powercoach-selfassessment")
+        self.draw()
+
+    def ratings(self) -> dict[str, int]:
+        return {k: s.value for k, s in self.sliders.items()}
+
+    def store(self) -> None:
+        self.progress.add_profile(self.label, self.ratings())
+        self.notice.value = status_html(" ".join(self.progress.warnings))
+        self.draw()
+
+    def draw(self) -> None:
+        from .pictures import radar_png
+
+        earlier = [p for p in self.progress.profiles() if p["label"] != self.label]
+        lines = [(f"now ({self.label})", self.ratings())]
+        if earlier:
+            lines.append((f"{earlier[-1]['label']} ({earlier[-1]['saved']})", earlier[-1]["ratings"]))
+        self.chart.value = radar_png(lines)
+        names = {t.id: t.title for t in catalog.techniques().values()}
+        text = "; ".join(f"{names[k]} {v}" for k, v in self.ratings().items())
+        if earlier:
+            change = [f"{names[k]} {v - earlier[-1]['ratings'].get(k, v):+d}" for k, v in self.ratings().items()
+                      if v != earlier[-1]["ratings"].get(k, v)]
+            text += f". Compared with {earlier[-1]['label']}: {', '.join(change) or 'no change'}."
+        self.caption.value = f"<p>Your profile (the chart shows the same): {escape(text)}</p>"
+        self.chart.description = text
+
+
+class ProgressView(W.VBox):
+    """Modules and scores, each with a progress bar, from the learner's progress file."""
+
+    def __init__(self, progress=None):
+        from .progress import Progress
+
+        self.progress = progress if progress is not None else Progress()
+        done = self.progress.by_module()
+        rows = []
+        for t in catalog.techniques().values():
+            points, total = done.get(t.module, (0, 0))
+            bar = W.IntProgress(value=points, min=0, max=max(total, 1), description=f"Module {t.module}",
+                                layout=W.Layout(width="360px"))
+            words = f"{points} of {total} points in drills" if total else "not started"
+            rows.append(W.HBox([bar, W.HTML(f"{escape(t.title)}: {words}")]))
+        notice = W.HTML(status_html(" ".join(self.progress.warnings)))
+        super().__init__([W.HTML("<b>Your progress</b>"), *rows, notice])
+        self.add_class("powercoach-progress")

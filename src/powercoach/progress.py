@@ -1,0 +1,99 @@
+"""The learner's own record: drill scores per module and self-assessment profiles.
+
+Kept in a small JSON file in the learner's home (``~/.powercoach/progress.json``, or the path in
+``POWERCOACH_PROGRESS``). A damaged file is set aside as a backup and a fresh record starts; an
+unwritable place keeps the record in memory for this session. Either way the learner gets a
+warning, never a traceback, and nothing earlier is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+VERSION = 1
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("POWERCOACH_PROGRESS") or Path.home() / ".powercoach" / "progress.json")
+
+
+def empty() -> dict:
+    return {"version": VERSION, "activities": {}, "profiles": []}
+
+
+def valid(data) -> bool:
+    return (type(data) is dict and type(data.get("activities")) is dict
+            and type(data.get("profiles")) is list)
+
+
+class Progress:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path else default_path()
+        self.warnings: list[str] = []
+        self.data = self._load()
+
+    def _load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
+            return empty()
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            return self._set_aside(f"could not be read ({err.__class__.__name__})")
+        if not valid(data):
+            return self._set_aside("is not a progress record")
+        return data
+
+    def _set_aside(self, why: str) -> dict:
+        backup = self.path.with_name(f"{self.path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+        try:
+            self.path.replace(backup)
+            kept = f"it was kept as {backup.name}"
+        except OSError:
+            kept = "it was left where it is"
+        self.warnings.append(f"Your progress file {self.path} {why}; {kept}, and a fresh record starts now.")
+        return empty()
+
+    def save(self) -> bool:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".progress", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.data, handle, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+            return True
+        except OSError as err:
+            message = (f"Your progress cannot be saved to {self.path} ({err.strerror or err}); it is kept "
+                       "for this session only. Set POWERCOACH_PROGRESS to a file you can write.")
+            if message not in self.warnings:
+                self.warnings.append(message)
+            return False
+
+    def record(self, module: int, activity: str, score: int, total: int) -> None:
+        """Keep the latest and the best score of an activity (a drill, an exercise check)."""
+        key = f"{module:02d}/{activity}"
+        old = self.data["activities"].get(key, {})
+        self.data["activities"][key] = {
+            "module": module, "activity": activity, "score": score, "total": total,
+            "best": max(score, old.get("best", 0)), "updated": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        self.save()
+
+    def by_module(self) -> dict[int, tuple[int, int]]:
+        """(points, out of) per module, from each activity's best score."""
+        out: dict[int, tuple[int, int]] = {}
+        for entry in self.data["activities"].values():
+            points, total = out.get(entry["module"], (0, 0))
+            out[entry["module"]] = (points + entry["best"], total + entry["total"])
+        return out
+
+    def add_profile(self, label: str, ratings: dict[str, int]) -> None:
+        self.data["profiles"].append({"label": label, "ratings": dict(ratings),
+                                      "saved": time.strftime("%Y-%m-%d %H:%M")})
+        self.save()
+
+    def profiles(self) -> list[dict]:
+        return list(self.data["profiles"])

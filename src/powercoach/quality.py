@@ -1,0 +1,200 @@
+"""The bank's quality figures (issue "The item bank"): size, balance, spread, surface cues,
+near-duplicates, and agreement with blind reviewers.
+
+``python -m powercoach.bank report`` prints them; tests assert the same thresholds, so the
+numbers a writer sees are the numbers CI enforces.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from . import bank, catalog, roleplay
+
+REVIEW_DIR = catalog.DATA / "review"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    target: str
+    ok: bool
+
+    def line(self) -> str:
+        fraction = isinstance(self.value, float) and not self.value.is_integer()
+        shown = f"{self.value:.3f}" if fraction else f"{self.value:g}"
+        return f"[{'ok' if self.ok else 'FAIL'}] {self.name}: {shown} (target {self.target})"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+# --- surface cues ------------------------------------------------------------------------------
+
+def best_threshold_accuracy(values: list[float], labels: list[str]) -> float:
+    """Accuracy of the best one-cut rule on a single number, in either direction."""
+    best = 0.0
+    n = len(values)
+    for cut in sorted(set(values)):
+        above_good = sum((v > cut) == (lab == "good") for v, lab in zip(values, labels, strict=True)) / n
+        best = max(best, above_good, 1 - above_good)
+    return best
+
+
+def question_rule_accuracy(texts: list[str], labels: list[str]) -> float:
+    hit = sum(("?" in t) == (lab == "good") for t, lab in zip(texts, labels, strict=True)) / len(texts)
+    return max(hit, 1 - hit)
+
+
+def naive_bayes_cv_accuracy(texts: list[str], labels: list[str], folds: int = 5, seed: int = 0) -> float:
+    """Cross-validated accuracy of a multinomial naive Bayes on bags of words."""
+    order = list(range(len(texts)))
+    random.Random(seed).shuffle(order)
+    docs = [Counter(words(t)) for t in texts]
+    correct = 0
+    for k in range(folds):
+        test = set(order[k::folds])
+        counts = {lab: Counter() for lab in bank.LABELS}
+        priors = Counter()
+        for i in order:
+            if i not in test:
+                counts[labels[i]].update(docs[i])
+                priors[labels[i]] += 1
+        vocab = set().union(*counts.values())
+        totals = {lab: sum(c.values()) for lab, c in counts.items()}
+        for i in test:
+            scores = {lab: math.log(priors[lab]) + sum(
+                n * math.log((counts[lab][w] + 1) / (totals[lab] + len(vocab))) for w, n in docs[i].items())
+                for lab in bank.LABELS}
+            correct += max(scores, key=scores.get) == labels[i]
+    return correct / len(texts)
+
+
+def most_similar_pair(texts: dict[str, str]) -> tuple[float, str, str]:
+    """Highest Jaccard similarity of word trigram sets between two responses."""
+    grams = {k: {tuple(w[i:i + 3]) for i in range(len(w) - 2)} for k, w in ((k, words(t)) for k, t in texts.items())}
+    best = (0.0, "", "")
+    for a, b in combinations(grams, 2):
+        if grams[a] and grams[b]:
+            sim = len(grams[a] & grams[b]) / len(grams[a] | grams[b])
+            best = max(best, (sim, a, b))
+    return best
+
+
+def sentences(text: str) -> int:
+    return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if len(words(s)) >= 3])
+
+
+# --- agreement ---------------------------------------------------------------------------------
+
+def cohen_kappa(a: list[str], b: list[str]) -> float:
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb[k] for k in set(a) | set(b)) / (n * n)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def read_reviews(name: str) -> list[dict]:
+    path = Path(str(REVIEW_DIR / name))
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# --- the report --------------------------------------------------------------------------------
+
+def figures() -> list[Figure]:
+    frame = bank.bank()
+    out: list[Figure] = []
+
+    def add(name, value, target, ok):
+        out.append(Figure(name, value, target, bool(ok)))
+
+    add("items", len(frame), ">= 336", len(frame) >= 336)
+    cells = frame.groupby(["technique", "use"])
+    add("fewest items in a technique x use", int(cells.size().min()), ">= 14", cells.size().min() >= 14)
+    good_share = cells["label"].apply(lambda s: (s == "good").mean())
+    add("lowest good share in a technique x use", float(good_share.min()), ">= 0.40", good_share.min() >= 0.4)
+    add("highest good share in a technique x use", float(good_share.max()), "<= 0.60", good_share.max() <= 0.6)
+    add("techniques covered", frame["technique"].nunique(), "= 12", frame["technique"].nunique() == 12)
+
+    poor = frame[frame["label"] == "poor"]
+    per_pitfall = poor.groupby("pitfall").agg(items=("item_id", "size"), techniques=("technique", "nunique"))
+    per_pitfall = per_pitfall.reindex(list(catalog.pitfalls()), fill_value=0)
+    add("fewest poor items for a pitfall", int(per_pitfall["items"].min()), ">= 8", per_pitfall["items"].min() >= 8)
+    add("fewest techniques for a pitfall", int(per_pitfall["techniques"].min()), ">= 4",
+        per_pitfall["techniques"].min() >= 4)
+
+    add("distinct client roles", frame["client_role"].str.lower().nunique(), ">= 30",
+        frame["client_role"].str.lower().nunique() >= 30)
+    add("distinct sectors", frame["sector"].str.lower().nunique(), ">= 12", frame["sector"].str.lower().nunique() >= 12)
+    countries = frame["setting"].str.split(",").str[-1].str.strip().nunique()
+    add("distinct countries", countries, ">= 12", countries >= 12)
+    women = float((frame["client_gender"] == "woman").mean())
+    add("share of clients who are women", women, "0.40 to 0.60", 0.4 <= women <= 0.6)
+
+    sets = bank.best_worst_sets().values()
+    per_technique = Counter(s["technique"] for s in sets)
+    fewest_sets = min(per_technique.get(t, 0) for t in catalog.techniques())
+    add("fewest best-and-worst sets for a technique", fewest_sets, ">= 4", fewest_sets >= 4)
+    rps = roleplay.roleplays().values()
+    add("role-plays (validated)", len(rps), ">= 3", len(rps) >= 3)
+    depth = min(roleplay.decisions_to_end(r) for r in rps)
+    add("fewest decisions on a role-play path", depth, ">= 4", depth >= 4)
+
+    texts, labels = list(frame["coach_says"]), list(frame["label"])
+    lengths = [len(words(t)) for t in texts]
+    add("length-only rule accuracy", best_threshold_accuracy(lengths, labels), "<= 0.65",
+        best_threshold_accuracy(lengths, labels) <= 0.65)
+    add("question-mark rule accuracy", question_rule_accuracy(texts, labels), "<= 0.65",
+        question_rule_accuracy(texts, labels) <= 0.65)
+    med = frame.assign(n=lengths).groupby("label")["n"].median()
+    ratio = float(min(med) / max(med))
+    add("median length ratio, shorter/longer label", ratio, ">= 0.80", ratio >= 0.8)
+    nb = naive_bayes_cv_accuracy(texts, labels)
+    add("bag-of-words naive Bayes, 5-fold accuracy", nb, "< 0.75", nb < 0.75)
+
+    short = int(sum(sentences(r) < 2 for r in frame["rationale"]))
+    add("rationales under two sentences", short, "= 0", short == 0)
+    sim, _, _ = most_similar_pair(dict(zip(frame["item_id"], frame["coach_says"], strict=True)))
+    add("most similar pair of coach responses (trigram Jaccard)", sim, "< 0.50", sim < 0.5)
+
+    labels_by_id = frame["label"].to_dict()
+    blind = read_reviews("blind_labels.csv")
+    kappa = cohen_kappa([r["judgement"] for r in blind], [labels_by_id[r["item_id"]] for r in blind])
+    add("blind review: Cohen's kappa with the bank's labels", kappa, ">= 0.80", kappa >= 0.8)
+    reviewed = {r["item_id"] for r in blind}
+    add("items with a blind review", len(reviewed & set(frame.index)), f"= {len(frame)}",
+        reviewed >= set(frame.index))
+    better = [r for r in read_reviews("better_responses.csv") if r["column"] == "better_response"]
+    share = sum(r["judgement"] == "good" for r in better) / len(better)
+    add("better responses judged good by blind reviewers", share, ">= 0.95", share >= 0.95)
+    return out
+
+
+def disagreements() -> list[str]:
+    labels_by_id = bank.bank()["label"].to_dict()
+    return sorted({r["item_id"] for r in read_reviews("blind_labels.csv")
+                   if r["judgement"] != labels_by_id[r["item_id"]]})
+
+
+def print_report() -> int:
+    found = figures()
+    print("powercoach item bank: quality figures\n")
+    for f in found:
+        print(f.line())
+    disputed = disagreements()
+    if disputed:
+        print(f"\nItems a blind reviewer labelled differently ({len(disputed)}): {', '.join(disputed)}")
+    failed = [f for f in found if not f.ok]
+    print(f"\n{len(found) - len(failed)} of {len(found)} figures meet their target.")
+    return 1 if failed else 0

@@ -1,0 +1,87 @@
+"""The bank's quality thresholds, and the measures behind them checked on known data."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from powercoach import quality, roleplay
+from powercoach.errors import DataError
+
+
+def test_every_quality_figure_meets_its_target():
+    failing = [f.line() for f in quality.figures() if not f.ok]
+    assert failing == []
+
+
+def test_report_command_prints_every_figure(capsys):
+    from powercoach.bank import main
+
+    assert main(["report"]) == 0
+    out = capsys.readouterr().out
+    for name in ("length-only rule accuracy", "question-mark rule accuracy", "naive Bayes",
+                 "Cohen's kappa", "fewest poor items for a pitfall", "role-plays"):
+        assert name in out
+
+
+def test_kappa_on_known_values():
+    assert quality.cohen_kappa(["good", "poor"] * 5, ["good", "poor"] * 5) == 1.0
+    # 20 pairs: observed 0.7, expected 0.5 -> kappa 0.4
+    a = ["good"] * 10 + ["poor"] * 10
+    b = ["good"] * 7 + ["poor"] * 3 + ["poor"] * 7 + ["good"] * 3
+    assert quality.cohen_kappa(a, b) == pytest.approx(0.4)
+
+
+def test_surface_rules_find_a_planted_giveaway():
+    labels = ["good", "poor"] * 20
+    lengths = [30 if lab == "good" else 10 for lab in labels]
+    assert quality.best_threshold_accuracy(lengths, labels) == 1.0
+    texts = ["What now?" if lab == "poor" else "Go on." for lab in labels]
+    assert quality.question_rule_accuracy(texts, labels) == 1.0
+    words = ["splendid choice indeed" if lab == "good" else "terrible move there" for lab in labels]
+    assert quality.naive_bayes_cv_accuracy(words, labels) == 1.0
+    assert quality.naive_bayes_cv_accuracy(["same words here"] * 40, labels) <= 0.6
+
+
+def test_near_duplicates_are_found():
+    sim, a, b = quality.most_similar_pair({
+        "x": "let us agree what success looks like before we start",
+        "y": "let us agree what success looks like before we begin",
+        "z": "tell me about the board meeting on friday"})
+    assert {a, b} == {"x", "y"} and sim > 0.6
+
+
+def _rp():
+    return copy.deepcopy(next(iter(roleplay.roleplays().values())))
+
+
+def test_roleplays_are_deep_and_every_path_ends():
+    for rp in roleplay.roleplays().values():
+        assert roleplay.decisions_to_end(rp) >= 4
+        assert roleplay.path_count(rp) >= 3 ** 4
+
+
+@pytest.mark.parametrize("break_it, message", [
+    (lambda rp: rp["nodes"][rp["start"]]["choices"][0].update(next="nowhere"), "does not exist"),
+    (lambda rp: rp["nodes"][rp["start"]]["choices"][1].update(
+        next=rp["nodes"][rp["start"]]["choices"][0]["next"]), "different next node"),
+    (lambda rp: rp["nodes"].update(orphan={"ending": True, "client_says": "x", "debrief": "y"}), "unreachable"),
+    (lambda rp: rp["nodes"][rp["nodes"][rp["start"]]["choices"][0]["next"]]["choices"][0].update(
+        next=rp["start"]), "cycle"),
+    (lambda rp: rp["nodes"][rp["start"]]["choices"][0].update(quality="best"), "one each of"),
+])
+def test_a_broken_roleplay_is_rejected_with_a_reason(break_it, message):
+    rp = _rp()
+    break_it(rp)
+    with pytest.raises(DataError, match=message):
+        roleplay.validate(rp)
+
+
+def test_a_shallow_roleplay_is_rejected():
+    rp = _rp()
+    first = rp["nodes"][rp["start"]]["choices"][0]
+    ending = next(n for n, node in rp["nodes"].items() if node.get("ending"))
+    first["next"] = ending
+    with pytest.raises(DataError, match="after 1 decisions"):
+        roleplay.validate(rp)

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 A = "01-contracting"
 
 
-def solution_key() -> dict[str, str]:
-    nb = nbformat.read(REPO / "solutions" / A / f"{A}.ipynb", as_version=4)
+def solution_key(assignment: str = A) -> dict[str, str]:
+    nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
     source = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION")[0]
     namespace: dict = {}
@@ -32,12 +32,12 @@ KEY = solution_key()
 WRONG = {"good": "poor", "poor": "good"}
 
 
-def answers_file(answers) -> str:
-    return json.dumps({"exercise": A, "version": 1, "answers": answers})
+def answers_file(answers, assignment: str = A) -> str:
+    return json.dumps({"exercise": assignment, "version": 1, "answers": answers})
 
 
-def released():
-    return nbformat.read(REPO / "exercises" / A / f"{A}.ipynb", as_version=4)
+def released(assignment: str = A):
+    return nbformat.read(REPO / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
 def cell(nb, grade_id):
@@ -50,8 +50,16 @@ def typed(lines: str):
     return nb
 
 
+def wrong(answer: str) -> str:
+    if answer in WRONG:
+        return WRONG[answer]
+    if answer in "ABCD":
+        return "ABCD"[("ABCD".index(answer) + 1) % 4]
+    return "flattery" if answer != "flattery" else "judgement"
+
+
 def wrong_answer(q: str) -> str:
-    return WRONG.get(KEY[q], "flattery" if KEY[q] != "flattery" else "judgement")
+    return wrong(KEY[q])
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +152,59 @@ def test_export_writes_every_learner(graded):
     assert set(rows) == set(scores)
     assert float(rows["clicked_all_right"]["score"]) == graded[3]
     assert float(rows["blank"]["score"]) == 0
+
+
+ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def every_exercise(tmp_path_factory):
+    """Each exercise graded for a right, a blank, a half-right and a malformed submission."""
+    from conftest import Course
+
+    root = tmp_path_factory.mktemp("every") / "course"
+    root.mkdir()
+    course = Course(root)
+    expected, scores = {}, {}
+    for a in ASSIGNMENTS:
+        course.nbgrader("generate_assignment", a, "--force")
+        key = solution_key(a)
+        half = {q: (v if i % 2 == 0 else wrong(v)) for i, (q, v) in enumerate(key.items())}
+        malformed = dict(key)
+        first, second = list(key)[:2]
+        malformed[first] = "maybe"
+        malformed[second] = [key[second]]
+        cases = {
+            "right": (answers_file(key, a), len(key)),
+            "blank": (None, 0),
+            "half": (answers_file(half, a), (len(key) + 1) // 2),
+            "malformed": (answers_file(malformed, a), len(key) - 2),
+        }
+        for name, (answers, points) in cases.items():
+            course.submit(f"{name}", a, released(a), answers)
+            expected[(a, name)] = points
+        run = course.nbgrader("autograde", a, "--create", "--force", check=False)
+        assert run.returncode == 0, run.stderr[-3000:]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
+        for a, name in expected:
+            scores[(a, name)] = gb.find_submission(a, name).code_score
+    return expected, scores
+
+
+def test_every_exercise_has_enough_autograded_questions_in_two_formats():
+    for a in ASSIGNMENTS:
+        nb = nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4)
+        tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+        manual = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"]
+        kinds = {k for c in tests for k in ("diagnose", "best", "worst") if f'kind="{k}"' in c.source}
+        kinds |= {"classify"} if any("kind=" not in c.source for c in tests) else set()
+        assert len(tests) >= 8 and len(manual) == 1, a
+        assert len(kinds) >= 2, (a, kinds)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_exercise_grades_right_blank_half_and_malformed(every_exercise, assignment):
+    expected, scores = every_exercise
+    got = {name: scores[(a, name)] for a, name in scores if a == assignment}
+    want = {name: expected[(a, name)] for a, name in expected if a == assignment}
+    assert got == want

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from . import answers as answers_file
 from . import bank
-from .grading import Question, choices, format_problems
+from .grading import Question, best_worst_set, choices, format_problems
 
 
 class Exercise:
-    def __init__(self, exercise_id: str, classify: list[str], diagnose: list[str] = (), folder=None):
+    """Questions are numbered Q1, Q2, ... in the order classify, diagnose, best-and-worst; a
+    best-and-worst set asks two questions (its best, then its worst)."""
+
+    def __init__(self, exercise_id: str, classify: list[str] = (), diagnose: list[str] = (),
+                 best_worst: list[str] = (), folder=None):
         self.id = exercise_id
         self.folder = folder
-        kinds = [("classify", i) for i in classify] + [("diagnose", i) for i in diagnose]
+        kinds = ([("classify", i) for i in classify] + [("diagnose", i) for i in diagnose]
+                 + [(k, s) for s in best_worst for k in ("best", "worst")])
         self.questions = [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
-        for q in self.questions:
-            bank.item(q.item_id)  # an unknown id fails here, in the setup cell, with a clear message
+        for q in self.questions:  # an unknown id fails here, in the setup cell, with a clear message
+            best_worst_set(q.item_id) if q.kind in ("best", "worst") else bank.item(q.item_id)
         self._by_id = {q.qid: q for q in self.questions}
 
     def saved_answers(self) -> dict[str, str]:
@@ -30,21 +35,26 @@ class Exercise:
                   "the old one is kept with the ending .bak.")
         return {q: v for q, v in saved.items() if q in self._by_id}
 
+    def _save_choice(self, qid: str, value: str | None) -> None:
+        current, _ = answers_file.load(self.id, self.folder)
+        if value is None:
+            current.pop(qid, None)
+        else:
+            current[qid] = value
+        answers_file.save(self.id, current, self.folder)
+
     def show(self, qid: str):
-        from .widgets import ChoiceQuestion
+        """The widget for one question; a best-and-worst set shows its two questions together."""
+        from .widgets import BestWorstQuestion, ChoiceQuestion
 
         q = self._by_id[qid]
         saved, _ = answers_file.load(self.id, self.folder)
-
-        def on_choice(qid: str, value: str | None) -> None:
-            current, _ = answers_file.load(self.id, self.folder)
-            if value is None:
-                current.pop(qid, None)
-            else:
-                current[qid] = value
-            answers_file.save(self.id, current, self.folder)
-
-        return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), on_choice)
+        if q.kind in ("best", "worst"):
+            pair = [p for p in self.questions if p.item_id == q.item_id and p.kind in ("best", "worst")]
+            best, worst = (next(p for p in pair if p.kind == k) for k in ("best", "worst"))
+            return BestWorstQuestion(best.qid, worst.qid, q.item_id, saved.get(best.qid), saved.get(worst.qid),
+                                     self._save_choice)
+        return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), self._save_choice)
 
     def check_format(self, answers) -> bool:
         """Print what is missing or malformed; True when every answer is in the right form."""

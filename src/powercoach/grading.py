@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import bank, catalog
+from .errors import DataError
 
-KINDS = ("classify", "diagnose", "technique")
+KINDS = ("classify", "diagnose", "technique", "best", "worst")
+OPTION_KEYS = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ def choices(kind: str) -> tuple[str, ...]:
         return tuple(catalog.pitfalls())
     if kind == "technique":
         return tuple(catalog.techniques())
+    if kind in ("best", "worst"):
+        return OPTION_KEYS
     raise ValueError(f"Unknown question kind '{kind}'; use one of {', '.join(KINDS)}.")
 
 
@@ -51,12 +55,16 @@ def normalise(kind: str, value) -> tuple[str | None, str | None]:
     if type(value) is not str:
         return None, f"the answer must be a word in quotes, like \"{choices(kind)[0]}\", not {type(value).__name__}"
     word = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    if kind in ("best", "worst"):
+        word = word.upper()
     if word in choices(kind):
         return word, None
     return None, f"'{value.strip()}' is not one of: {', '.join(choices(kind))}"
 
 
 def expected(question: Question) -> str:
+    if question.kind in ("best", "worst"):
+        return best_worst_set(question.item_id)[question.kind]
     row = bank.item(question.item_id)
     if question.kind == "classify":
         return row["label"]
@@ -69,8 +77,19 @@ def expected(question: Question) -> str:
     return row["pitfall"]
 
 
+def best_worst_set(set_id: str) -> dict:
+    sets = bank.best_worst_sets()
+    if set_id not in sets:
+        raise DataError(f"No best-and-worst set '{set_id}'.")
+    return sets[set_id]
+
+
 def explain(question: Question) -> str:
     """Why the expected answer is right, from the bank."""
+    if question.kind in ("best", "worst"):
+        s = best_worst_set(question.item_id)
+        option = next(o for o in s["options"] if o["key"] == s[question.kind])
+        return option["reason"]
     row = bank.item(question.item_id)
     text = row["rationale"]
     if question.kind == "classify" and row["label"] == "poor":

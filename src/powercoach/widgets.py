@@ -243,6 +243,9 @@ class ChoiceQuestion(W.VBox):
         if kind == "classify":
             prompt = "Is the coach's response good or poor?"
             options = [("Good", "good"), ("Poor", "poor")]
+        elif kind == "technique":
+            prompt = "This response is good. Which technique does it show best?"
+            options = [(f"{t.module}. {t.title}", t.id) for t in catalog.techniques().values()]
         else:
             prompt = "This response is poor. Which pitfall is it mainly?"
             options = [(p.title, p.id) for p in catalog.pitfalls().values()]
@@ -474,3 +477,42 @@ class ProgressView(W.VBox):
         notice = W.HTML(status_html(" ".join(self.progress.warnings)))
         super().__init__([W.HTML("<b>Your progress</b>"), *rows, notice])
         self.add_class("powercoach-progress")
+
+
+class BestWorstQuestion(W.VBox):
+    """One graded best-and-worst set: the scene, four responses, and two labelled radio groups."""
+
+    def __init__(self, best_qid: str, worst_qid: str, set_id: str, best: str | None, worst: str | None, on_choice):
+        s = bank.best_worst_sets()[set_id]
+        options = "".join(f"<li><b>{o['key']}.</b> &ldquo;{escape(o['text'])}&rdquo;</li>" for o in s["options"])
+        letters = ["A", "B", "C", "D"]
+        self.best = W.RadioButtons(options=letters, value=best if best in letters else None,
+                                   description=f"{best_qid} best")
+        self.worst = W.RadioButtons(options=letters, value=worst if worst in letters else None,
+                                    description=f"{worst_qid} worst")
+        self.status = W.HTML()
+
+        def changed(qid):
+            def handler(change):
+                on_choice(qid, change["new"])
+                self._update()
+            return handler
+
+        self.best.observe(changed(best_qid), names="value")
+        self.worst.observe(changed(worst_qid), names="value")
+        super().__init__([
+            W.HTML(f"<b>{best_qid} and {worst_qid}.</b> Which response is the best, and which the worst?"),
+            W.HTML(scene_html(s, with_response=False)
+                   + f"<ol style='list-style:none;max-width:760px;padding-left:8px'>{options}</ol>"),
+            W.HBox([self.best, self.worst]), self.status])
+        self.add_class("powercoach-question")
+        self._update()
+
+    def _update(self) -> None:
+        b, w = self.best.value, self.worst.value
+        if b is None or w is None:
+            self.status.value = "<i>Pick a best and a worst response.</i>"
+        elif b == w:
+            self.status.value = status_html("The same response is marked best and worst; change one of them.")
+        else:
+            self.status.value = f"Saved: best <b>{b}</b>, worst <b>{w}</b>. You can change them until you submit."

@@ -74,14 +74,18 @@ def chromium(tmp: Path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
+def new_page(browser):
+    return browser.new_page(viewport={"width": 1400, "height": 1000})
+
+
 def open_and_run_all(page, base: str, token: str, path: str) -> None:
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    # ?reset starts from an empty workspace, so earlier tabs are not restored beside this one.
+    page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from browser import chromium, jupyterlab, open_and_run_all, save
-from conftest import Course
+from browser import chromium, jupyterlab, new_page, open_and_run_all, save
+from conftest import REPO, Course
 from nbgrader.api import Gradebook
 from test_nbgrader_cycle import KEY
 
@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def lab(tmp_path):
-    with jupyterlab(tmp_path) as server, chromium(tmp_path) as page:
+    with jupyterlab(tmp_path) as server, chromium(tmp_path) as browser:
+        page = new_page(browser)
         yield server, page
         shot = tmp_path / "last-screen.png"  # kept with pytest's temp folders, for a failed run
         page.screenshot(path=str(shot), full_page=True)
@@ -71,3 +72,63 @@ def test_an_exercise_answered_only_by_clicks_gets_full_marks_from_nbgrader(lab, 
     course.nbgrader("autograde", "01-contracting", "--create", "--force")
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
         assert gb.find_submission("01-contracting", "learner").code_score == len(KEY)
+
+
+LESSONS = sorted(p.name for p in (REPO / "course").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lab")
+    with jupyterlab(tmp) as server, chromium(tmp) as browser:
+        yield server, browser, tmp
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_runs_in_jupyterlab_with_its_widgets_and_no_error(shared_lab, lesson):
+    (base, token, _), browser, tmp = shared_lab
+    page = new_page(browser)
+    try:
+        open_and_run_all(page, base, token, f"course/{lesson}")
+        cells = page.locator(".jp-NotebookPanel:visible .jp-CodeCell")
+        n = cells.count()
+        assert n >= 1
+        # Every code cell of a lesson shows a widget, and nothing shows an error.
+        page.wait_for_function(
+            """n => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
+                   .filter(c => c.querySelector('.jp-OutputArea-output .jupyter-widgets')).length === n""",
+            arg=n, timeout=90_000)
+        panel = page.locator(".jp-NotebookPanel:visible")
+        assert panel.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert panel.locator("[data-mime-type='application/vnd.jupyter.error']").count() == 0
+        assert "Error displaying widget" not in panel.inner_text()
+        assert panel.locator(".jp-CodeCell .jp-InputArea-editor:visible").count() == 0
+    except Exception:
+        page.screenshot(path=str(tmp / f"{lesson}.png"), full_page=True)
+        print(f"screenshot: {tmp / (lesson + '.png')}")
+        raise
+    finally:
+        page.close()
+
+
+def test_a_best_and_worst_item_answers_clicks_with_feedback_on_every_option(shared_lab):
+    (base, token, _), browser, _ = shared_lab
+    page = new_page(browser)
+    from powercoach import bank
+
+    open_and_run_all(page, base, token, "course/02-role-clarity.ipynb")
+    picker = page.locator(".jp-NotebookPanel:visible .powercoach-bestworst")
+    picker.wait_for(timeout=60_000)
+    picker.scroll_into_view_if_needed()
+    first = next(s for s in bank.best_worst_sets().values()
+                 if s["technique"] == "role-clarity" and s["use"] == "practice")
+    shown = picker.inner_text()
+    assert first["options"][0]["text"][:40] in shown
+    best_box, worst_box = picker.locator(".widget-radio-box").nth(0), picker.locator(".widget-radio-box").nth(1)
+    best_box.get_by_role("radio", name=first["best"], exact=True).check()
+    worst_box.get_by_role("radio", name=first["worst"], exact=True).check()
+    picker.get_by_role("button", name="Check").click()
+    feedback = picker.locator("[role=status]")
+    feedback.wait_for(timeout=10_000)
+    assert "Both picks right" in feedback.inner_text() and "2 of 2 points" in feedback.inner_text()
+    assert feedback.locator("li").count() == 4

@@ -32,9 +32,28 @@ c.Autograde.sanitize_preprocessors = [
 # between the solution markers is removed from the learner's copy.
 c.ClearSolutions.code_stub = {"python": "# To type an answer instead of clicking, add a line like:  answers[\"Q3\"] = \"poor\""}
 
-# Feedback shows the learner's answers, the right ones and why, never a hidden test's source.
+# Only the exercise's own cells run: code cells a learner added become notes in the feedback.
+c.Autograde.autograde_preprocessors = [
+    "powercoach.preprocessors.SkipAddedCells",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# During autograde each learner's kernel runs in a bubblewrap sandbox: it sees its own
+# submission folder and the installed software, never solutions/, the gradebook or this file.
+# Without bubblewrap grading stops with a message; POWERCOACH_SANDBOX=off opts out.
+c.Execute.kernel_manager_class = "powercoach.sandbox.SandboxKernelManager"
+
+# Feedback shows the learner's answers, the right ones and why, never a hidden test's source
+# or a traceback that could quote it.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "powercoach.preprocessors.HideTestErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

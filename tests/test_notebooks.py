@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, notebooks
 from nbclient import NotebookClient
 
-ALL = notebooks("course", "solutions", "exercises")
+ALL = notebooks("course", "solutions", "exercises", "docs")
 LESSONS = notebooks("course")
 
 

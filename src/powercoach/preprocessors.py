@@ -5,7 +5,8 @@ Each does one job, the way nbgrader's own preprocessors do.
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import OverwriteCells
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -41,3 +42,35 @@ class RestoreDeletedCells(OverwriteCells):
             anchor = next((i for i in before if i is not None), -1)
             nb.cells.insert(anchor + 1, cell)
         return nb, resources
+
+
+class SkipAddedCells(NbGraderPreprocessor):
+    """Turn code cells a learner added into notes, so autograde runs only the exercise's cells.
+
+    Click-answered exercises need no code from the learner; the answer cell (which has nbgrader
+    metadata) still runs for typed answers. The feedback shows the added code and says why it
+    did not run.
+    """
+
+    note = ("**Not run during grading.** You added this cell; only the exercise's own cells run "
+            "when your work is graded.\n\n```python\n{source}\n```")
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "nbgrader" not in cell.metadata:
+            return nbformat.v4.new_markdown_cell(self.note.format(source=cell.source),
+                                                 metadata={"powercoach": {"skipped": True}}), resources
+        return cell, resources
+
+
+class HideTestErrors(NbGraderPreprocessor):
+    """Remove tracebacks and stderr from test cells in feedback; they can quote hidden tests."""
+
+    message = "This check could not run, so it scored 0. Your instructor can see why in the gradebook."
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            kept = [o for o in cell.outputs if o.output_type != "error" and o.get("name") != "stderr"]
+            if len(kept) != len(cell.outputs):
+                kept.append(nbformat.v4.new_output("stream", name="stdout", text=self.message))
+            cell.outputs = kept
+        return cell, resources

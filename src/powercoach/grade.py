@@ -1,0 +1,161 @@
+"""Parallel autograde: every submitted learner of an assignment, N at a time.
+
+nbgrader's own autograde grades one learner after another (nbgrader issue #174) and shows no
+progress (#1456). Here each worker process keeps one NbGraderAPI and autogrades learners
+handed to it, so grading uses every core, with nbgrader's own converter, config and gradebook.
+One broken submission never stops the others, and a failed (re)grade removes that learner's
+submission from the gradebook, so no stale score survives it.
+"""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PowercoachError
+
+
+@dataclass
+class Outcome:
+    student: str
+    ok: bool
+    seconds: float
+    score: float | None = None
+    max_score: float | None = None
+    error: str = ""
+
+
+def course_directory(root: str | os.PathLike = "."):
+    """nbgrader's CourseDirectory as configured by the nbgrader_config.py in ``root``."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import PyFileConfigLoader
+
+    config_file = Path(root) / "nbgrader_config.py"
+    if not config_file.exists():
+        raise PowercoachError(f"No nbgrader_config.py in {Path(root).resolve()}: run this from the course folder.")
+    loader = PyFileConfigLoader(config_file.name, path=str(config_file.parent.resolve()))
+    return CourseDirectory(config=loader.load_config())
+
+
+def submitted_students(coursedir, assignment: str) -> list[str]:
+    pattern = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
+    return sorted(Path(p).parent.name for p in glob.glob(pattern) if Path(p).is_dir())
+
+
+_api = None
+
+
+def _init_worker(root: str) -> None:
+    global _api
+    os.chdir(root)
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
+    _api = NbGraderAPI(config=config)
+    _api.log.setLevel("ERROR")
+
+
+def _grade_one(job: tuple[str, str]) -> Outcome:
+    assignment, student = job
+    start = time.monotonic()
+    try:
+        result = _api.autograde(assignment, student, force=True, create=True)
+        ok, error = bool(result["success"]), (result.get("log") or "") + (result.get("error") or "")
+        if ok and "error processing assignment" in (result.get("log") or ""):
+            ok, error = False, result["log"]
+    except Exception as err:  # a broken submission must not stop the pool
+        ok, error = False, f"{err.__class__.__name__}: {err}"
+    return Outcome(student, ok, time.monotonic() - start, error="" if ok else _last_lines(error))
+
+
+EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(?:Error|Exception|Timeout)\w*: .+")
+
+
+def _last_lines(text: str) -> str:
+    """The exception that stopped grading, in one line (nbgrader's own wrapper left out)."""
+    found = [line.strip() for line in text.splitlines()
+             if EXCEPTION_LINE.match(line) and "NbGraderException" not in line]
+    if not found:
+        return "grading failed; run nbgrader autograde for this learner to see the log"
+    reason = found[-1]
+    if "CellTimeoutError" in reason:
+        return "a cell ran past the time limit (Execute.timeout): the learner's code may loop forever. " + reason
+    return reason
+
+
+def progress_line(done: int, total: int, elapsed: float, width: int = 30) -> str:
+    filled = int(width * done / total) if total else width
+    eta = (elapsed / done) * (total - done) if done else 0.0
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} graded, {elapsed:.0f}s elapsed, ETA {eta:.0f}s"
+
+
+def forget_failed(db_url: str, course_id: str, assignment: str, students: list[str]) -> None:
+    """Remove failed learners' submissions from the gradebook, so no earlier score survives."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id=course_id) as gb:
+        for student in students:
+            try:
+                gb.remove_submission(assignment, student)
+            except MissingEntry:
+                pass
+
+
+def add_scores(db_url: str, course_id: str, assignment: str, outcomes: list[Outcome]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id=course_id) as gb:
+        for o in outcomes:
+            if o.ok:
+                try:
+                    sub = gb.find_submission(assignment, o.student)
+                    o.score, o.max_score = sub.code_score, sub.max_code_score
+                except MissingEntry:
+                    o.ok, o.error = False, "no submission in the gradebook after grading"
+
+
+def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.stderr) -> list[Outcome]:
+    root = str(Path(root).resolve())
+    coursedir = course_directory(root)
+    students = submitted_students(coursedir, assignment)
+    if not students:
+        where = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
+        raise PowercoachError(f"No submissions of '{assignment}' in {where}. "
+                              "Collect them first (nbgrader collect), or check the assignment name.")
+    from .sandbox import check, wanted
+
+    if wanted():
+        check()  # stop before grading anything if the sandbox cannot run
+    workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
+    start, outcomes = time.monotonic(), []
+    print(f"Grading {len(students)} submissions of {assignment} with {workers} workers.", file=out)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(root,)) as pool:
+        for outcome in pool.imap_unordered(_grade_one, [(assignment, s) for s in students]):
+            outcomes.append(outcome)
+            print("\r" + progress_line(len(outcomes), len(students), time.monotonic() - start), end="", file=out)
+    print(file=out)
+    db_url, course_id = coursedir.db_url, coursedir.course_id
+    forget_failed(db_url, course_id, assignment, [o.student for o in outcomes if not o.ok])
+    add_scores(db_url, course_id, assignment, outcomes)
+    return sorted(outcomes, key=lambda o: o.student)
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    width = max([len(o.student) for o in outcomes] + [7])
+    lines = [f"{'learner':<{width}}  {'result':<7} {'score':>11} {'seconds':>8}"]
+    for o in outcomes:
+        score = f"{o.score:g} / {o.max_score:g}" if o.ok and o.score is not None else "-"
+        lines.append(f"{o.student:<{width}}  {'graded' if o.ok else 'FAILED':<7} {score:>11} {o.seconds:>8.1f}")
+        if not o.ok:
+            lines.append(f"{'':<{width}}  -> {o.error or 'see nbgrader autograde --student ' + o.student}")
+    failed = sum(not o.ok for o in outcomes)
+    lines.append(f"{len(outcomes) - failed} graded, {failed} failed.")
+    return "\n".join(lines)

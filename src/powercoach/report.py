@@ -1,0 +1,252 @@
+"""Item analysis for an assignment: which questions the class got wrong, and why.
+
+Reads nbgrader's gradebook (a score per question), the autograded notebooks (what each learner
+answered, from the marking messages) and the source notebook (which bank item each question
+asks about). The statistics are pure functions over DataFrames so a test can check them on a
+cohort whose answers it made up.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from . import bank, catalog
+from .errors import PowercoachError
+
+MARK_CALL = re.compile(r'mark\(globals\(\)\.get\("answers"\), "(Q\d+)", "([^"]+)"(?:, kind="(\w+)")?\)')
+EASY, HARD = 0.9, 0.3
+
+
+# --- the statistics ----------------------------------------------------------------------------
+
+def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per question (column): difficulty (share correct) and discrimination.
+
+    Discrimination is the point-biserial correlation between the question (0/1) and the learner's
+    score on the other questions, so an item does not correlate with itself.
+    """
+    total = scores.sum(axis=1)
+    rows = []
+    for q in scores.columns:
+        item = scores[q].astype(float)
+        rest = (total - item).astype(float)
+        r = item.corr(rest) if item.std() > 0 and rest.std() > 0 else float("nan")
+        rows.append({"question": q, "learners": int(item.notna().sum()), "difficulty": float(item.mean()),
+                     "discrimination": float(r)})
+    return pd.DataFrame(rows).set_index("question")
+
+
+def flags(stats: pd.DataFrame) -> pd.Series:
+    def flag(row) -> str:
+        out = []
+        if row["difficulty"] >= EASY:
+            out.append("too easy")
+        if row["difficulty"] <= HARD:
+            out.append("too hard")
+        if row["discrimination"] < 0:
+            out.append("discriminates negatively")
+        return ", ".join(out)
+
+    return stats.apply(flag, axis=1)
+
+
+def most_chosen_wrong(chosen: pd.DataFrame, key: pd.Series) -> pd.Series:
+    """Per question, the wrong answer most learners gave (blank and invalid included)."""
+    out = {}
+    for q in chosen.columns:
+        wrong = chosen[q][chosen[q] != key[q]]
+        out[q] = wrong.value_counts().index[0] if len(wrong) else ""
+    return pd.Series(out, name="most_chosen_wrong")
+
+
+def confusion(chosen: pd.DataFrame, questions: pd.DataFrame, kinds: tuple[str, ...],
+              by: str | None = None) -> pd.DataFrame:
+    """Counts of (right answer, answer given) over questions of ``kinds``, optionally per ``by``."""
+    rows = []
+    for q, meta in questions.iterrows():
+        if meta["kind"] in kinds:
+            for answer in chosen[q]:
+                rows.append({"group": meta[by] if by else "", "right": meta["answer"], "given": answer})
+    if not rows:
+        return pd.DataFrame()
+    keys = ["group", "right"] if by else ["right"]
+    return pd.DataFrame(rows).groupby(keys + ["given"]).size().unstack("given", fill_value=0)
+
+
+# --- reading a graded assignment ---------------------------------------------------------------
+
+def questions_from_source(path: Path) -> pd.DataFrame:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    rows = []
+    for c in nb.cells:
+        found = MARK_CALL.search(c.source)
+        if found:
+            qid, ref, kind = found.group(1), found.group(2), found.group(3) or "classify"
+            rows.append({"question": qid, "ref": ref, "kind": kind, "grade_id": c.metadata["nbgrader"]["grade_id"]})
+    if not rows:
+        raise PowercoachError(f"{path} has no marking cells (mark(...) in hidden tests).")
+    frame = pd.DataFrame(rows).set_index("question")
+    frame["answer"] = [expected(r.kind, r.ref) for r in frame.itertuples()]
+    frame["technique"] = [technique_of(r.kind, r.ref) for r in frame.itertuples()]
+    return frame
+
+
+def expected(kind: str, ref: str) -> str:
+    from .grading import Question
+    from .grading import expected as key
+
+    return key(Question("Q", kind, ref))
+
+
+def technique_of(kind: str, ref: str) -> str:
+    return bank.best_worst_sets()[ref]["technique"] if kind in ("best", "worst") else bank.item(ref)["technique"]
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+ANSWERED = re.compile(r"^(Q\d+): (?:correct, (\S+?)\.|you answered (\S+?); the answer is)", re.M)
+
+
+def chosen_from_output(text: str, qid: str) -> str:
+    for m in ANSWERED.finditer(text):
+        if m.group(1) == qid:
+            return m.group(2) or m.group(3)
+    if f"{qid}: no points, not answered yet" in text:
+        return "(blank)"
+    return "(invalid)"
+
+
+def collect(assignment: str, root: str = "."):
+    """(questions, scores, chosen): one row per graded learner, one column per question."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from .grade import course_directory
+
+    coursedir = course_directory(root)
+    if not Path(coursedir.root, "gradebook.db").exists() and coursedir.db_url.endswith("gradebook.db"):
+        raise PowercoachError(f"No gradebook in {Path(coursedir.root).resolve()}: grade the assignment first.")
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{assignment}.ipynb"
+    if not source.exists():
+        raise PowercoachError(f"No source notebook {source}: is '{assignment}' an assignment of this course?")
+    questions = questions_from_source(source)
+    by_grade_id = {r.grade_id: q for q, r in questions.iterrows()}
+    scores, chosen = {}, {}
+    with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
+        for sub in gb.assignment_submissions(assignment):
+            student = sub.student.id
+            folder = coursedir.format_path(coursedir.autograded_directory, student, assignment)
+            graded = Path(folder) / f"{assignment}.ipynb"
+            if not graded.exists():
+                continue  # failed or not yet graded
+            cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+                     for c in nbformat.read(graded, as_version=4).cells}
+            grades = {g.name: g.score for g in sub.notebooks[0].grades}
+            scores[student] = {q: grades.get(gid) for gid, q in by_grade_id.items()}
+            chosen[student] = {q: chosen_from_output(_text(cells[gid]), q) if gid in cells else "(invalid)"
+                               for gid, q in by_grade_id.items()}
+    if not scores:
+        raise PowercoachError(f"No graded submissions of '{assignment}' yet: run powercoach grade {assignment} first.")
+    order = list(questions.index)
+    return (questions, pd.DataFrame.from_dict(scores, orient="index")[order].astype(float),
+            pd.DataFrame.from_dict(chosen, orient="index")[order])
+
+
+def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    stats = item_statistics(scores)
+    stats["kind"] = questions["kind"]
+    stats["item"] = questions["ref"]
+    stats["technique"] = questions["technique"]
+    stats["right_answer"] = questions["answer"]
+    stats["most_chosen_wrong"] = most_chosen_wrong(chosen, questions["answer"])
+    stats["flag"] = flags(stats)
+    return stats
+
+
+# --- the report --------------------------------------------------------------------------------
+
+def _plot(stats: pd.DataFrame) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6), dpi=90)
+    x = range(len(stats))
+    a.bar(x, stats["difficulty"], color="#34538c", hatch=["//" if f else "" for f in stats["flag"]])
+    a.axhline(EASY, ls="--", c="grey")
+    a.axhline(HARD, ls=":", c="grey")
+    a.set(title="Share correct (hatched: flagged)", ylim=(0, 1), xticks=list(x), xticklabels=stats.index)
+    b.bar(x, stats["discrimination"].fillna(0), color="#8c5a34")
+    b.axhline(0, c="black", lw=0.8)
+    b.set(title="Discrimination (point-biserial)", ylim=(-1, 1), xticks=list(x), xticklabels=stats.index)
+    for ax in (a, b):
+        ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _table(frame: pd.DataFrame, what: str, names: dict | None = None) -> str:
+    if not len(frame):
+        return f"<p>No {what} questions.</p>"
+    return (frame.rename(index=names, level=0) if names else frame).to_html()
+
+
+def html_report(assignment: str, stats: pd.DataFrame, tech_conf: pd.DataFrame, pit_conf: pd.DataFrame, n: int) -> str:
+    titles = {t.id: t.title for t in catalog.techniques().values()}
+    flagged = stats[stats["flag"] != ""]
+    items = "".join(f"<li><b>{q}</b> ({escape(r['item'])}): {escape(r['flag'])}; most chosen wrong answer: "
+                    f"{escape(str(r['most_chosen_wrong']) or 'none')}</li>" for q, r in flagged.iterrows())
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Item analysis: {escape(assignment)}</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+        "td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}</style></head><body>"
+        f"<h1>Item analysis: {escape(assignment)}</h1><p>{n} graded learners. Difficulty is the share who got a "
+        "question right; discrimination is the point-biserial correlation of the question with the rest of the "
+        f"score. Flags: too easy (&ge; {EASY}), too hard (&le; {HARD}), negative discrimination.</p>"
+        "<img alt='Bar charts of share correct and discrimination per question' "
+        f"src='data:image/png;base64,{_plot(stats)}'>"
+        f"<h2>Flagged questions</h2><ul>{items or '<li>None.</li>'}</ul>"
+        f"<h2>Every question</h2>{stats.round(3).to_html()}"
+        f"<h2>Good and poor, per technique</h2>{_table(tech_conf, 'classify', titles)}"
+        f"<h2>Pitfalls: right answer against answer given</h2>{_table(pit_conf, 'pitfall')}"
+        "</body></html>")
+
+
+def show(assignment: str, root: str = "."):
+    """For the instructor notebook: the same figures as the report, or what is missing."""
+    from IPython.display import HTML
+
+    try:
+        questions, scores, chosen = collect(assignment, root)
+    except PowercoachError as err:
+        return HTML(f"<p><b>No report yet.</b> {escape(str(err))}</p>")
+    stats = analyse(questions, scores, chosen)
+    return HTML(html_report(assignment, stats, confusion(chosen, questions, ("classify",), "technique"),
+                            confusion(chosen, questions, ("diagnose",)), len(scores)))
+
+
+def write_report(assignment: str, root: str = ".", out: str | None = None) -> list[Path]:
+    questions, scores, chosen = collect(assignment, root)
+    stats = analyse(questions, scores, chosen)
+    tech_conf = confusion(chosen, questions, ("classify",), "technique")
+    pit_conf = confusion(chosen, questions, ("diagnose",))
+    folder = Path(out) if out else Path(root) / "reports" / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    html, items = folder / "report.html", folder / "items.csv"
+    html.write_text(html_report(assignment, stats, tech_conf, pit_conf, len(scores)), encoding="utf-8")
+    stats.to_csv(items)
+    return [html, items]

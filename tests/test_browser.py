@@ -38,6 +38,13 @@ def test_lesson_drill_answers_a_click_with_feedback_and_hides_code(lab):
     assert "Correct." in text or "Not quite." in text
     assert "The answer is" in text
     assert "Score so far: " in drill.inner_text() and "of 1 answered" in drill.inner_text()
+    # The keyboard alone works too: focus a button, press Enter or Space.
+    drill.get_by_role("button", name="Next").focus()
+    page.keyboard.press("Enter")
+    drill.get_by_text("Scene 2 of 14").wait_for(timeout=10_000)
+    drill.get_by_role("button", name="Poor").focus()
+    page.keyboard.press("Space")
+    drill.get_by_text("of 2 answered").wait_for(timeout=10_000)
     # Lessons show prose and widgets: no code editor is visible.
     assert page.locator(".jp-CodeCell .jp-InputArea-editor:visible").count() == 0
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0

@@ -60,6 +60,18 @@ def test_import_is_light():
     assert out.stdout.strip() == "False"
 
 
+def test_lessons_and_exercises_need_neither_pandas_nor_matplotlib():
+    """A lesson's widgets and an exercise's marking stay quick: no heavy library is imported."""
+    code = ("import sys\n"
+            "from powercoach.widgets import ClassifyDrill, PitfallDrill, SelfAssessment, TechniqueSpotter\n"
+            "from powercoach.grading import mark\n"
+            "ClassifyDrill('contracting').good.click(); PitfallDrill('boundaries'); TechniqueSpotter()\n"
+            "SelfAssessment('baseline'); mark({'Q1': 'good'}, 'Q1', 'contracting-a01')\n"
+            "print('HEAVY:' + ','.join(m for m in ('pandas', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
 def test_readme_starts_with_the_two_commands():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     head = readme[:2500]

@@ -155,7 +155,8 @@ def test_self_assessment_saves_a_profile_and_compares_with_the_earlier_one(tmp_p
     later = SelfAssessment("capstone", progress=Progress(tmp_path / "progress.json"))
     later.sliders["contracting"].value = 4
     later.draw()
-    assert later.chart.value[:4] == b"\x89PNG"
+    assert later.chart.value.startswith("<svg") and later.chart.value.count("<polygon points=") == 5 + 2
+    assert "aria-label='Radar chart" in later.chart.value and "stroke-dasharray='6,4'" in later.chart.value
     assert "Compared with baseline" in later.caption.value
     assert "Contract shared goals and sign-off +2" in later.caption.value
 

@@ -8,6 +8,7 @@ data/best_worst/. Run ``python -m powercoach.bank report`` for the bank's qualit
 from __future__ import annotations
 
 import csv
+import random
 import sys
 from functools import cache
 from pathlib import Path
@@ -93,57 +94,70 @@ def validate_rows(rows: list[dict]) -> None:
                 fail("better_response", "a good row has no better response; leave it empty.")
 
 
-def load_bank(directory=None):
-    """The whole bank as one validated DataFrame indexed by item_id, in file order."""
-    import pandas as pd
+def _module_order(row: dict) -> tuple:
+    return (catalog.techniques()[row["technique"]].module, row["use"], row["item_id"])
 
+
+def read_bank(directory=None) -> list[dict]:
+    """Every row of every bank file, validated, in module order (plain Python, no pandas)."""
     directory = Path(directory) if directory is not None else Path(str(BANK_DIR))
     files = sorted(directory.glob("*.csv"))
     if not files:
         raise DataError(f"No bank files (*.csv) in {directory}.")
     rows = [row for path in files for row in read_rows(path)]
     validate_rows(rows)
-    frame = pd.DataFrame([{c: r[c] for c in COLUMNS} for r in rows], columns=list(COLUMNS))
-    frame["module"] = frame["module"].astype(int)
-    order = {t: t_.module for t, t_ in catalog.techniques().items()}
-    frame = frame.sort_values(
-        ["technique", "use", "item_id"], key=lambda s: s.map(order) if s.name == "technique" else s,
-        kind="stable",
-    )
+    return sorted(({**{c: r[c] for c in COLUMNS}, "module": int(r["module"])} for r in rows), key=_module_order)
+
+
+def load_bank(directory=None):
+    """The whole bank as one validated DataFrame indexed by item_id, for analysis."""
+    import pandas as pd
+
+    frame = pd.DataFrame(read_bank(directory), columns=list(COLUMNS))
     return frame.set_index("item_id", drop=False)
 
 
 @cache
+def rows() -> dict[str, dict]:
+    """The installed bank by item id. Widgets and grading use this: it needs no pandas, so a
+    lesson's first drill appears without pandas' import time."""
+    return {r["item_id"]: r for r in read_bank()}
+
+
+@cache
 def bank():
-    """The installed bank, loaded once per process."""
-    return load_bank()
+    """The installed bank as a DataFrame, loaded once per process."""
+    import pandas as pd
+
+    return pd.DataFrame(list(rows().values()), columns=list(COLUMNS)).set_index("item_id", drop=False)
 
 
 def item(item_id: str) -> dict:
     """One item as a plain dict; a clear error for an unknown id."""
-    frame = bank()
-    if item_id not in frame.index:
-        raise DataError(f"No item '{item_id}' in the bank.")
-    return frame.loc[item_id].to_dict()
+    try:
+        return dict(rows()[item_id])
+    except KeyError:
+        raise DataError(f"No item '{item_id}' in the bank.") from None
+
+
+def item_ids(technique: str | None = None, use: str | None = None, label: str | None = None) -> list[str]:
+    """Ids of the items of a technique, use and label, in module order."""
+    if technique is not None and technique not in catalog.techniques():
+        raise DataError(f"Unknown technique '{technique}'.")
+    return [i for i, r in rows().items()
+            if (technique is None or r["technique"] == technique) and (use is None or r["use"] == use)
+            and (label is None or r["label"] == label)]
 
 
 def items(technique: str | None = None, use: str | None = None):
-    """A slice of the bank by technique and use."""
-    frame = bank()
-    if technique is not None:
-        if technique not in catalog.techniques():
-            raise DataError(f"Unknown technique '{technique}'.")
-        frame = frame[frame["technique"] == technique]
-    if use is not None:
-        frame = frame[frame["use"] == use]
-    return frame
+    """A slice of the bank by technique and use, as a DataFrame."""
+    return bank().loc[item_ids(technique, use)]
 
 
-def sample(use: str = "practice", per_technique: int = 1, seed: int = 0) -> list[str]:
+def sample(use: str = "practice", per_technique: int = 1, seed: int = 0, label: str | None = None) -> list[str]:
     """A few item ids from every technique, in module order: a warm-up across the course."""
-    frame = items(use=use)
-    picked = frame.groupby("technique", sort=False).sample(n=per_technique, random_state=seed)
-    return list(picked.index)
+    rng = random.Random(seed)
+    return [i for t in catalog.techniques() for i in rng.sample(item_ids(t, use, label), per_technique)]
 
 
 # --- best-and-worst sets ---------------------------------------------------------------------

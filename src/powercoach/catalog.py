@@ -56,6 +56,18 @@ def _require(entry: dict, fields: tuple[str, ...], where: str) -> None:
         raise DataError(f"{where} lacks {', '.join(missing)}.")
 
 
+def _entries(entries: list, fields: tuple[str, ...], kind: str, source: str):
+    """(where, entry) for each complete entry with a new id; else a DataError naming it."""
+    seen: set[str] = set()
+    for n, entry in enumerate(entries, 1):
+        where = f"{source}, {kind} {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        _require(entry, fields, where)
+        if entry["id"] in seen:
+            raise DataError(f"{where}: the id is used twice.")
+        seen.add(entry["id"])
+        yield where, entry
+
+
 def parse_techniques(raw: dict, source: str = "techniques.json") -> dict[str, Technique]:
     """Validate the technique catalogue; the message names the entry at fault."""
     icf = raw.get("icf_competencies", {}) if isinstance(raw, dict) else {}
@@ -63,11 +75,7 @@ def parse_techniques(raw: dict, source: str = "techniques.json") -> dict[str, Te
     if not isinstance(entries, list) or not entries:
         raise DataError(f"{source} needs a non-empty list under 'techniques'.")
     out: dict[str, Technique] = {}
-    for n, entry in enumerate(entries, 1):
-        where = f"{source}, technique {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
-        _require(entry, TECHNIQUE_FIELDS, where)
-        if entry["id"] in out:
-            raise DataError(f"{where}: the id is used twice.")
+    for where, entry in _entries(entries, TECHNIQUE_FIELDS, "technique", source):
         bad = [c for c in entry["icf"] if str(c) not in icf]
         if bad:
             raise DataError(f"{where}: unknown ICF competency {bad}; use 1 to 8.")
@@ -81,14 +89,8 @@ def parse_techniques(raw: dict, source: str = "techniques.json") -> dict[str, Te
 def parse_pitfalls(raw: list, source: str = "pitfalls.json") -> dict[str, Pitfall]:
     if not isinstance(raw, list) or not raw:
         raise DataError(f"{source} must be a non-empty list of pitfalls.")
-    out: dict[str, Pitfall] = {}
-    for n, entry in enumerate(raw, 1):
-        where = f"{source}, pitfall {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
-        _require(entry, PITFALL_FIELDS, where)
-        if entry["id"] in out:
-            raise DataError(f"{where}: the id is used twice.")
-        out[entry["id"]] = Pitfall(**{k: entry[k] for k in PITFALL_FIELDS})
-    return out
+    return {entry["id"]: Pitfall(**{k: entry[k] for k in PITFALL_FIELDS})
+            for _, entry in _entries(raw, PITFALL_FIELDS, "pitfall", source)}
 
 
 @cache

@@ -66,8 +66,10 @@ class Exercise:
         print("Before you submit, check these:")
         for p in problems:
             print("  -", p)
-        print(f"Classify answers are one of: {', '.join(choices('classify'))}. "
-              f"Pitfall answers are one of: {', '.join(choices('diagnose'))}.")
+        names = {"classify": "Good-or-poor", "diagnose": "Pitfall", "technique": "Technique",
+                 "best": "Best-and-worst"}
+        for kind in dict.fromkeys("best" if q.kind == "worst" else q.kind for q in self.questions):
+            print(f"{names[kind]} answers are one of: {', '.join(choices(kind))}.")
         return False
 
     def scene(self, item_id: str):

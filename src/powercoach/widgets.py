@@ -149,11 +149,8 @@ def _ids(technique, items, per_technique, use, seed, label=None) -> list[str]:
     if items is not None:
         return list(items)
     if per_technique:
-        return bank.sample(use, per_technique, seed or 0)
-    frame = bank.items(technique, use)
-    if label:
-        frame = frame[frame["label"] == label]
-    return list(frame.index)
+        return bank.sample(use, per_technique, seed or 0, label)
+    return bank.item_ids(technique, use, label)
 
 
 def _module(technique: str | None) -> int:
@@ -224,11 +221,7 @@ class TechniqueSpotter(_PickDrill):
 
     def __init__(self, technique: str | None = None, *, items: list[str] | None = None,
                  per_technique: int | None = 1, use: str = "practice", seed: int | None = 0, progress=None):
-        if items is None and per_technique:
-            frame = bank.items(technique, use)
-            frame = frame[frame["label"] == "good"]
-            items = list(frame.groupby("technique", sort=False).sample(n=per_technique, random_state=seed or 0).index)
-        ids = _ids(technique, items, None, use, seed, label="good")
+        ids = _ids(technique, items, None if technique else per_technique, use, seed, label="good")
         super().__init__(ids, seed, _module(technique), "spot-technique", progress)
 
     def options(self):
@@ -424,7 +417,7 @@ class SelfAssessment(W.VBox):
         }
         self.save = W.Button(description=f"Save my {label} profile", icon="save")
         self.save.on_click(lambda _: self.store())
-        self.chart = W.Image(format="png", layout=W.Layout(max_width="520px"))
+        self.chart = W.HTML()
         self.caption = W.HTML()
         self.notice = W.HTML(status_html(" ".join(self.progress.warnings)))
         intro = W.HTML("Rate your confidence in each technique today, from 1 (new to me) to 5 (I do this well "
@@ -442,13 +435,13 @@ class SelfAssessment(W.VBox):
         self.draw()
 
     def draw(self) -> None:
-        from .pictures import radar_png
+        from .pictures import radar_svg
 
         earlier = [p for p in self.progress.profiles() if p["label"] != self.label]
         lines = [(f"now ({self.label})", self.ratings())]
         if earlier:
             lines.append((f"{earlier[-1]['label']} ({earlier[-1]['saved']})", earlier[-1]["ratings"]))
-        self.chart.value = radar_png(lines)
+        self.chart.value = radar_svg(lines)
         names = {t.id: t.title for t in catalog.techniques().values()}
         text = "; ".join(f"{names[k]} {v}" for k, v in self.ratings().items())
         if earlier:
@@ -456,7 +449,6 @@ class SelfAssessment(W.VBox):
                       if v != earlier[-1]["ratings"].get(k, v)]
             text += f". Compared with {earlier[-1]['label']}: {', '.join(change) or 'no change'}."
         self.caption.value = f"<p>Your profile (the chart shows the same): {escape(text)}</p>"
-        self.chart.description = text
 
 
 class ProgressView(W.VBox):

@@ -20,8 +20,11 @@ $(VENV)/.test-installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.lab-installed
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 course/start.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) --LabApp.default_url=/lab/tree/course/start.ipynb
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests

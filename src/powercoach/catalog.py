@@ -94,9 +94,14 @@ def parse_pitfalls(raw: list, source: str = "pitfalls.json") -> dict[str, Pitfal
 
 
 @cache
+def _techniques_file() -> dict:
+    return read_json(DATA / "techniques.json")
+
+
+@cache
 def techniques() -> dict[str, Technique]:
     """The twelve techniques by id, in module order."""
-    return parse_techniques(read_json(DATA / "techniques.json"))
+    return parse_techniques(_techniques_file())
 
 
 @cache
@@ -107,8 +112,7 @@ def pitfalls() -> dict[str, Pitfall]:
 
 @cache
 def icf_competencies() -> dict[int, str]:
-    raw = read_json(DATA / "techniques.json")
-    return {int(k): v for k, v in raw["icf_competencies"].items()}
+    return {int(k): v for k, v in _techniques_file()["icf_competencies"].items()}
 
 
 def technique_for_module(module: int) -> Technique:

@@ -55,10 +55,8 @@ def _init_worker(root: str) -> None:
     global _api
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
-    _api = NbGraderAPI(config=config)
+    _api = NbGraderAPI(config=course_directory(root).config)
     _api.log.setLevel("ERROR")
 
 

@@ -12,7 +12,7 @@ from html import escape
 
 import ipywidgets as W
 
-from . import bank, catalog
+from . import bank, catalog, roleplay
 from .drill import DrillState
 from .grading import Mark, mark_best_worst
 
@@ -341,10 +341,7 @@ class RolePlayPlayer(W.VBox):
     """A branching conversation: each choice changes what the client says next, then a debrief."""
 
     def __init__(self, roleplay_id: str):
-        from . import roleplay
-
         self.rp = roleplay.roleplays()[roleplay_id]
-        self._walk_class = roleplay.Walk
         self.walk = roleplay.Walk(self.rp)
         self.header = W.HTML(
             f"<div style='{CARD_STYLE}'><b>{escape(self.rp['title'])}</b><br>"
@@ -370,7 +367,7 @@ class RolePlayPlayer(W.VBox):
         return choice
 
     def restart(self) -> None:
-        self.walk = self._walk_class(self.rp)
+        self.walk = roleplay.Walk(self.rp)
         self.render()
 
     def render(self) -> None:

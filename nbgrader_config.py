@@ -1,8 +1,9 @@
 """nbgrader configuration for the powercoach course.
 
 nbgrader's "source" assignments live in solutions/ and the generated student versions in
-exercises/, so Binder learners find them in the repository. Instructors run every nbgrader
-command from this folder (see README, "Grading a cohort").
+exercises/, so Binder learners find them in the repository. The assessment answer key lives in
+key/, read by the grader only. Instructors run every nbgrader command from this folder (see
+README, "Grading a cohort").
 """
 
 import os
@@ -24,18 +25,24 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "powercoach.preprocessors.RestoreDeletedCells",
+    "powercoach.instructor.preprocessors.RestoreDeletedCells",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "powercoach.instructor.preprocessors.MarkAnswers",
 ]
 
 # The answer cell keeps its first lines (which read the learner's clicks); only the answer key
 # between the solution markers is removed from the learner's copy.
 c.ClearSolutions.code_stub = {"python": "# To type an answer instead of clicking, add a line like:  answers[\"Q3\"] = \"poor\""}
 
-# Only the exercise's own cells run: code cells a learner added become notes in the feedback.
+# A click-answered exercise is marked as data: MarkAnswers (last of the sanitize steps above, once
+# the marking cells are restored from the gradebook) reads the answers file as submitted and the
+# literal answer lines of the answer cell, never running them, and marks them against the key;
+# ExecuteUnmarked then starts no kernel for it. Any other notebook runs as usual, in the sandbox
+# below, with code cells a learner added turned into notes in the feedback.
+c.MarkAnswers.key_folder = os.path.join(c.CourseDirectory.root, "key")
 c.Autograde.autograde_preprocessors = [
-    "powercoach.preprocessors.SkipAddedCells",
-    "nbgrader.preprocessors.Execute",
+    "powercoach.instructor.preprocessors.SkipAddedCells",
+    "powercoach.instructor.preprocessors.ExecuteUnmarked",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -44,16 +51,16 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# During autograde each learner's kernel runs in a bubblewrap sandbox: it sees its own
+# During autograde each learner's kernel (for a notebook that is not marked as data) runs in a bubblewrap sandbox: it sees its own
 # submission folder and the installed software, never solutions/, the gradebook or this file.
 # Without bubblewrap grading stops with a message; POWERCOACH_SANDBOX=off opts out.
-c.Execute.kernel_manager_class = "powercoach.sandbox.SandboxKernelManager"
+c.Execute.kernel_manager_class = "powercoach.instructor.sandbox.SandboxKernelManager"
 
 # Feedback shows the learner's answers, the right ones and why, never a hidden test's source
 # or a traceback that could quote it.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "powercoach.preprocessors.HideTestErrors",
+    "powercoach.instructor.preprocessors.HideTestErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -14,6 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def _key():
+    from powercoach import key
+
+    return key.load(REPO / "key")
+
+
+KEY = _key()  # the instructor's answer key, which tests may read and learners never have
+
+
 def notebooks(*folders: str) -> list[Path]:
     return sorted(p for f in folders for p in (REPO / f).rglob("*.ipynb")
                   if ".ipynb_checkpoints" not in p.parts)
@@ -41,6 +50,7 @@ class Course:
         self.env = private_env(root.parent / "home")
         shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
         shutil.copytree(REPO / "solutions", root / "solutions")
+        shutil.copytree(REPO / "key", root / "key")
 
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=self.root, env=self.env,

@@ -5,18 +5,20 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import KEY
 
-from powercoach import quality, roleplay
+from powercoach import roleplay
 from powercoach.errors import DataError
+from powercoach.instructor import quality
 
 
 def test_every_quality_figure_meets_its_target():
-    failing = [f.line() for f in quality.figures() if not f.ok]
+    failing = [f.line() for f in quality.figures(KEY) if not f.ok]
     assert failing == []
 
 
 def test_report_command_prints_every_figure(capsys):
-    from powercoach.bank import main
+    from powercoach.bank.__main__ import main
 
     assert main(["report"]) == 0
     out = capsys.readouterr().out

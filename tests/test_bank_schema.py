@@ -4,13 +4,14 @@ import csv
 import shutil
 
 import pytest
+from conftest import KEY
 
 from powercoach import bank
 from powercoach.errors import DataError
 
 
-def test_the_installed_bank_is_valid_and_complete_for_contracting():
-    frame = bank.load_bank()
+def test_the_bank_with_the_key_is_valid_and_complete_for_contracting():
+    frame = bank.frame(KEY.rows())
     assert frame["item_id"].is_unique
     contracting = frame[frame["technique"] == "contracting"]
     counts = contracting["use"].value_counts()
@@ -45,20 +46,20 @@ def test_a_bad_cell_is_reported_with_row_and_column(tmp_path, column, value, mes
     folder = _copy_bank(tmp_path)
     _edit(folder / "contracting.csv", 3, column, value)
     with pytest.raises(DataError, match=message):
-        bank.load_bank(folder)
+        bank.read_bank(folder)
 
 
 def test_a_poor_row_without_pitfall_or_better_response_is_rejected(tmp_path):
     folder = _copy_bank(tmp_path)
     rows = list(csv.DictReader((folder / "contracting.csv").open(encoding="utf-8")))
-    line = next(n for n, r in enumerate(rows, 2) if r["label"] == "poor")
+    line = next(n for n, r in enumerate(rows, 2) if r["label"] == "poor" and r["use"] == "practice")
     _edit(folder / "contracting.csv", line, "pitfall", "")
     with pytest.raises(DataError, match=rf"line {line} .*column 'pitfall': a poor row needs one of"):
-        bank.load_bank(folder)
+        bank.read_bank(folder)
     _edit(folder / "contracting.csv", line, "pitfall", "flattery")
     _edit(folder / "contracting.csv", line, "better_response", "")
     with pytest.raises(DataError, match=rf"line {line} .*column 'better_response'"):
-        bank.load_bank(folder)
+        bank.read_bank(folder)
 
 
 def test_a_duplicate_id_names_both_rows(tmp_path):
@@ -66,7 +67,7 @@ def test_a_duplicate_id_names_both_rows(tmp_path):
     rows = list(csv.DictReader((folder / "contracting.csv").open(encoding="utf-8")))
     _edit(folder / "contracting.csv", 4, "item_id", rows[0]["item_id"])
     with pytest.raises(DataError, match=r"line 4 .*duplicates the id at contracting.csv, line 2"):
-        bank.load_bank(folder)
+        bank.read_bank(folder)
 
 
 def test_a_missing_column_is_named(tmp_path):
@@ -75,7 +76,7 @@ def test_a_missing_column_is_named(tmp_path):
     text = path.read_text(encoding="utf-8").replace("rationale,", "explanation,", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=r"contracting.csv: missing column\(s\) rationale"):
-        bank.load_bank(folder)
+        bank.read_bank(folder)
 
 
 def test_an_unknown_item_is_a_clear_error():
@@ -84,8 +85,24 @@ def test_an_unknown_item_is_a_clear_error():
 
 
 def test_best_and_worst_sets_are_valid():
-    sets = bank.best_worst_sets()
+    sets = KEY.sets()
     assert sets, "no best-and-worst sets"
     bad = dict(next(iter(sets.values())), worst=next(iter(sets.values()))["best"])
     with pytest.raises(DataError, match="best and worst must be two different keys"):
-        bank.validate_sets([bad], "x.json")
+        bank.validate_sets([bad], "x.json", with_answers=True)
+
+
+def test_an_assessment_row_in_the_package_that_holds_an_answer_is_rejected(tmp_path):
+    folder = _copy_bank(tmp_path)
+    rows = list(csv.DictReader((folder / "contracting.csv").open(encoding="utf-8")))
+    line = next(n for n, r in enumerate(rows, 2) if r["use"] == "assessment")
+    _edit(folder / "contracting.csv", line, "label", "good")
+    with pytest.raises(DataError, match=rf"line {line} .*'label': an assessment row in the package holds no answer"):
+        bank.read_bank(folder)
+
+
+def test_an_assessment_set_in_the_package_that_holds_its_picks_is_rejected():
+    merged = next(s for s in KEY.sets().values() if s["use"] == "assessment")
+    with pytest.raises(DataError, match="holds no answer"):
+        bank.validate_sets([merged], "x.json")
+    bank.validate_sets([merged], "x.json", with_answers=True)

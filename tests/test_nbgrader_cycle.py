@@ -20,12 +20,12 @@ A = "01-contracting"
 
 
 def solution_key(assignment: str = A) -> dict[str, str]:
+    """The solution's answers, read from its answer cell as the grader reads typed lines."""
+    from powercoach.answers import typed
+
     nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
-    source = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION")[0]
-    namespace: dict = {}
-    exec(source, namespace)
-    return namespace["answers"]
+    return typed(cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION")[0])[0]
 
 
 KEY = solution_key()

@@ -51,7 +51,7 @@ def test_nbgrader_config_maps_solutions_and_exercises():
 
 def test_import_is_light():
     """`import powercoach` must not pull in pandas, ipywidgets or matplotlib."""
-    code = ("import sys, powercoach, powercoach.catalog, powercoach.grading; "
+    code = ("import sys, powercoach, powercoach.catalog, powercoach.marking; "
             "print(','.join(m for m in ('pandas', 'ipywidgets', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""  # the bank (pandas) loads on first use, not on import
@@ -64,7 +64,7 @@ def test_lessons_and_exercises_need_neither_pandas_nor_matplotlib():
     """A lesson's widgets and an exercise's marking stay quick: no heavy library is imported."""
     code = ("import sys\n"
             "from powercoach.widgets import ClassifyDrill, PitfallDrill, SelfAssessment, TechniqueSpotter\n"
-            "from powercoach.grading import mark\n"
+            "from powercoach.marking import mark\n"
             "ClassifyDrill('contracting').good.click(); PitfallDrill('boundaries'); TechniqueSpotter()\n"
             "SelfAssessment('baseline'); mark({'Q1': 'good'}, 'Q1', 'contracting-a01')\n"
             "print('HEAVY:' + ','.join(m for m in ('pandas', 'matplotlib') if m in sys.modules))")

@@ -2,6 +2,8 @@
 
 from html import unescape
 
+from conftest import KEY
+
 from powercoach import answers, bank
 from powercoach.exercise import Exercise
 from powercoach.widgets import ClassifyDrill
@@ -10,7 +12,7 @@ from powercoach.widgets import ClassifyDrill
 def test_classify_drill_gives_feedback_keeps_score_and_retries_missed():
     drill = ClassifyDrill("contracting")
     n = len(drill.state.questions)
-    assert n == len(bank.items("contracting", "practice"))
+    assert n == len(bank.item_ids("contracting", "practice"))
     assert "Scene 1 of" in drill.title.value and drill.feedback.value == ""
     wrong = []
     for i in range(n):
@@ -52,8 +54,8 @@ def test_previous_and_next_keep_answers():
 
 
 def test_exercise_questions_save_each_click_beside_the_notebook(tmp_path):
-    ids = list(bank.items("contracting", "assessment").index)
-    poor = [i for i in ids if bank.item(i)["label"] == "poor"]
+    ids = bank.item_ids("contracting", "assessment")
+    poor = [i for i in ids if KEY.item(i)["label"] == "poor"]
     ex = Exercise("01-contracting", classify=ids[:2], diagnose=poor[:1], folder=tmp_path)
     q1 = ex.show("Q1")
     q1.radio.value = "poor"
@@ -67,7 +69,7 @@ def test_exercise_questions_save_each_click_beside_the_notebook(tmp_path):
 
 
 def test_format_check_lists_what_to_fix(tmp_path, capsys):
-    ids = list(bank.items("contracting", "assessment").index)[:2]
+    ids = bank.item_ids("contracting", "assessment")[:2]
     ex = Exercise("01-contracting", classify=ids, folder=tmp_path)
     assert not ex.check_format({"Q1": "good"})
     assert "Q2: not answered yet." in capsys.readouterr().out

@@ -1,7 +1,7 @@
 """State of a practice drill, kept apart from the widgets so it can be tested and reused.
 
 A drill walks a shuffled list of questions; every answer is checked at once against the bank
-(grading.mark_question) and remembered, so the score, the missed items and a retry round
+(marking.mark_question) and remembered, so the score, the missed items and a retry round
 follow from the answers alone.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .grading import Mark, Question, mark_question
+from .marking import Mark, Question, mark_question
 
 
 @dataclass

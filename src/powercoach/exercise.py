@@ -1,15 +1,27 @@
 """A graded exercise: its questions, the learner's saved clicks, and a format check.
 
 The setup cell of an exercise notebook builds one ``Exercise``; question cells show
-``ex.show("Q1")``; the answer cell reads ``ex.saved_answers()``; hidden tests call
-``grading.mark`` with the same question ids and items.
+``ex.show("Q1")``; the answer cell reads ``ex.saved_answers()``; the marking cells name
+``marking.mark`` with the same question ids and items, which the instructor's grader reads
+as data (it never runs the learner's notebook).
 """
 
 from __future__ import annotations
 
 from . import answers as answers_file
 from . import bank
-from .grading import Question, best_worst_set, choices, format_problems
+from .marking import Question, choices, format_problems
+
+
+def answer_cell_source() -> str | None:
+    """The source of the answer cell as last run in this kernel (from IPython's history)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    history = shell.user_ns.get("In", []) if shell is not None else []
+    return next((src for src in reversed(history) if answers_file.CLICKS_LINE in src), None)
 
 
 class Exercise:
@@ -24,7 +36,7 @@ class Exercise:
                  + [(k, s) for s in best_worst for k in ("best", "worst")])
         self.questions = [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
         for q in self.questions:  # an unknown id fails here, in the setup cell, with a clear message
-            best_worst_set(q.item_id) if q.kind in ("best", "worst") else bank.item(q.item_id)
+            bank.best_worst_set(q.item_id) if q.kind in ("best", "worst") else bank.item(q.item_id)
         self._by_id = {q.qid: q for q in self.questions}
 
     def saved_answers(self) -> dict[str, str]:
@@ -57,12 +69,23 @@ class Exercise:
         return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), self._save_choice)
 
     def check_format(self, answers) -> bool:
-        """Print what is missing or malformed; True when every answer is in the right form."""
+        """Print what is missing or malformed; True when every answer is in the right form.
+
+        Typed lines that grading will not count (anything but ``answers["Q3"] = "poor"``) are
+        named too: grading reads the answer cell as text and never runs it.
+        """
+        source = answer_cell_source()
+        ignored = answers_file.typed(source)[1] if source else []
+        if ignored:
+            print("These lines in the answer cell will NOT count when your work is graded; only lines like "
+                  'answers["Q3"] = "poor" do:')
+            for line in ignored:
+                print("  -", line.replace("\n", " "))
         problems = format_problems(self.questions, answers)
         if not problems:
-            print(f"All {len(self.questions)} questions are answered in the right form. "
-                  "Save the notebook and submit it when you are ready.")
-            return True
+            print(f"{'Apart from those lines, a' if ignored else 'A'}ll {len(self.questions)} questions are answered "
+                  "in the right form. Save the notebook and submit it when you are ready.")
+            return not ignored
         print("Before you submit, check these:")
         for p in problems:
             print("  -", p)

@@ -1,7 +1,7 @@
 """The course's widgets, composed from standard ipywidgets.
 
 Thin faces over the core: a widget shows a scene, passes a click to the core (drill.py,
-grading.py, answers.py) and shows what the core says. Every control has a text label and
+marking.py, answers.py) and shows what the core says. Every control has a text label and
 keyboard focus, and feedback always says in words whether an answer was right, so colour is
 never the only signal.
 """
@@ -14,7 +14,8 @@ import ipywidgets as W
 
 from . import bank, catalog, roleplay
 from .drill import DrillState
-from .grading import Mark, mark_best_worst
+from .key import PRACTICE
+from .marking import Mark, mark_best_worst
 
 OK_STYLE = "border-left:6px solid #1a7f37;background:#eef8f0"
 NO_STYLE = "border-left:6px solid #b3261e;background:#fcefee"
@@ -275,7 +276,7 @@ class BestWorstPicker(W.VBox):
                     if v["use"] == use and (technique is None or v["technique"] == technique)]
         if not sets:
             raise ValueError(f"No best-and-worst sets for {technique or 'any technique'} ({use}).")
-        self.sets = [every[k] for k in sets]
+        self.sets = [PRACTICE.best_worst(k) for k in sets]  # an assessment set raises KeyMissing
         self.position = 0
         self.points: dict[str, int] = {}
         self.title, self.scene, self.feedback, self.score = (W.HTML() for _ in range(4))

@@ -1,5 +1,5 @@
-"""The bank's quality figures (issue "The item bank"): size, balance, spread, surface cues,
-near-duplicates, and agreement with blind reviewers.
+"""The bank's quality figures: size, balance, spread, surface cues, near-duplicates, and
+agreement with blind reviewers, over the whole bank (the package's items with the key's answers).
 
 ``python -m powercoach.bank report`` prints them; tests assert the same thresholds, so the
 numbers a writer sees are the numbers CI enforces.
@@ -14,11 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
-from . import bank, catalog, roleplay
-
-REVIEW_DIR = catalog.DATA / "review"
+from .. import bank, catalog, roleplay
+from ..key import Key
 
 
 @dataclass(frozen=True)
@@ -104,16 +102,18 @@ def cohen_kappa(a: list[str], b: list[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def read_reviews(name: str) -> list[dict]:
-    path = Path(str(REVIEW_DIR / name))
-    with path.open(encoding="utf-8") as f:
+def read_reviews(key: Key, name: str) -> list[dict]:
+    """A blind reviewers' sheet; they sit with the key (key/review/), since reviewers' labels
+    of assessment items are as good as the answers."""
+    with (key.folder / "review" / name).open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
 # --- the report --------------------------------------------------------------------------------
 
-def figures() -> list[Figure]:
-    frame = bank.bank()
+def figures(key: Key) -> list[Figure]:
+    """Every figure over the whole bank: the package's items with the key's answers."""
+    frame = bank.frame(key.rows())
     out: list[Figure] = []
 
     def add(name, value, target, ok):
@@ -142,7 +142,7 @@ def figures() -> list[Figure]:
     women = float((frame["client_gender"] == "woman").mean())
     add("share of clients who are women", women, "0.40 to 0.60", 0.4 <= women <= 0.6)
 
-    sets = bank.best_worst_sets().values()
+    sets = key.sets().values()
     per_technique = Counter(s["technique"] for s in sets)
     fewest_sets = min(per_technique.get(t, 0) for t in catalog.techniques())
     add("fewest best-and-worst sets for a technique", fewest_sets, ">= 4", fewest_sets >= 4)
@@ -169,30 +169,30 @@ def figures() -> list[Figure]:
     add("most similar pair of coach responses (trigram Jaccard)", sim, "< 0.50", sim < 0.5)
 
     labels_by_id = frame["label"].to_dict()
-    blind = read_reviews("blind_labels.csv")
+    blind = read_reviews(key, "blind_labels.csv")
     kappa = cohen_kappa([r["judgement"] for r in blind], [labels_by_id[r["item_id"]] for r in blind])
     add("blind review: Cohen's kappa with the bank's labels", kappa, ">= 0.80", kappa >= 0.8)
     reviewed = {r["item_id"] for r in blind}
     add("items with a blind review", len(reviewed & set(frame.index)), f"= {len(frame)}",
         reviewed >= set(frame.index))
-    better = [r for r in read_reviews("better_responses.csv") if r["column"] == "better_response"]
+    better = [r for r in read_reviews(key, "better_responses.csv") if r["column"] == "better_response"]
     share = sum(r["judgement"] == "good" for r in better) / len(better)
     add("better responses judged good by blind reviewers", share, ">= 0.95", share >= 0.95)
     return out
 
 
-def disagreements() -> list[str]:
-    labels_by_id = bank.bank()["label"].to_dict()
-    return sorted({r["item_id"] for r in read_reviews("blind_labels.csv")
+def disagreements(key: Key) -> list[str]:
+    labels_by_id = {r["item_id"]: r["label"] for r in key.rows()}
+    return sorted({r["item_id"] for r in read_reviews(key, "blind_labels.csv")
                    if r["judgement"] != labels_by_id[r["item_id"]]})
 
 
-def print_report() -> int:
-    found = figures()
+def print_report(key: Key) -> int:
+    found = figures(key)
     print("powercoach item bank: quality figures\n")
     for f in found:
         print(f.line())
-    disputed = disagreements()
+    disputed = disagreements(key)
     if disputed:
         print(f"\nItems a blind reviewer labelled differently ({len(disputed)}): {', '.join(disputed)}")
     failed = [f for f in found if not f.ok]

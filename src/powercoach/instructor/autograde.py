@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PowercoachError
+from ..errors import PowercoachError
 
 
 @dataclass
@@ -41,6 +41,22 @@ def course_directory(root: str | os.PathLike = "."):
         raise PowercoachError(f"No nbgrader_config.py in {Path(root).resolve()}: run this from the course folder.")
     loader = PyFileConfigLoader(config_file.name, path=str(config_file.parent.resolve()))
     return CourseDirectory(config=loader.load_config())
+
+
+def key_folder(coursedir) -> Path:
+    """The key folder nbgrader_config.py gives MarkAnswers (key/ in the course root by default)."""
+    section = coursedir.config.MarkAnswers
+    return Path(section.key_folder) if "key_folder" in section else Path(coursedir.root) / "key"
+
+
+def needs_kernel(coursedir, assignment: str) -> bool:
+    """Whether any notebook of the assignment is graded by running it (not marked as data)."""
+    import nbformat
+
+    from .preprocessors import marking_cells
+
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    return any(marking_cells(nbformat.read(nb, as_version=4)) is None for nb in sorted(source.glob("*.ipynb")))
 
 
 def submitted_students(coursedir, assignment: str) -> list[str]:
@@ -127,9 +143,11 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         where = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
         raise PowercoachError(f"No submissions of '{assignment}' in {where}. "
                               "Collect them first (nbgrader collect), or check the assignment name.")
+    from .. import key
     from .sandbox import check, wanted
 
-    if wanted():
+    key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
+    if wanted() and needs_kernel(coursedir, assignment):
         check()  # stop before grading anything if the sandbox cannot run
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     start, outcomes = time.monotonic(), []

@@ -1,9 +1,11 @@
 """Item analysis for an assignment: which questions the class got wrong, and why.
 
 Reads nbgrader's gradebook (a score per question), the autograded notebooks (what each learner
-answered, from the marking messages) and the source notebook (which bank item each question
-asks about). The statistics are pure functions over DataFrames so a test can check them on a
-cohort whose answers it made up.
+answered, from the marking messages), the source notebook (which bank item each question asks
+about) and the instructor's key (the right answers). Per question: difficulty, discrimination,
+the share choosing each option (distractor analysis) and the most chosen wrong answer; for the
+exercise: its reliability (KR-20) and standard error of measurement. The statistics are pure
+functions over DataFrames so a test can check them on a cohort whose answers it made up.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
-from . import bank, catalog
-from .errors import PowercoachError
+from .. import bank, catalog
+from .. import key as keys
+from ..errors import PowercoachError
+from ..marking import Question, expected
 
-MARK_CALL = re.compile(r'mark\(globals\(\)\.get\("answers"\), "(Q\d+)", "([^"]+)"(?:, kind="(\w+)")?\)')
 EASY, HARD = 0.9, 0.3
 
 
@@ -40,6 +44,38 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
         rows.append({"question": q, "learners": int(item.notna().sum()), "difficulty": float(item.mean()),
                      "discrimination": float(r)})
     return pd.DataFrame(rows).set_index("question")
+
+
+def reliability(scores: pd.DataFrame) -> dict[str, float]:
+    """KR-20 (Kuder and Richardson 1937) of 0/1 questions and its standard error of measurement.
+
+    KR-20 = k / (k - 1) * (1 - sum(p * q) / var(total)), with p the share right on a question,
+    q = 1 - p, and var the population variance of the learners' totals; SEM = sd(total) *
+    sqrt(1 - KR-20). NaN where it is undefined (fewer than two questions or learners, or every
+    learner with the same total).
+    """
+    k, n = scores.shape[1], scores.shape[0]
+    total = scores.sum(axis=1)
+    variance = float(total.var(ddof=0)) if n else 0.0
+    if k < 2 or n < 2 or variance == 0:
+        return {"kr20": float("nan"), "sem": float("nan"), "questions": k, "learners": n}
+    p = scores.mean(axis=0)
+    kr20 = k / (k - 1) * (1 - float((p * (1 - p)).sum()) / variance)
+    sem = variance ** 0.5 * max(0.0, 1 - kr20) ** 0.5
+    return {"kr20": kr20, "sem": sem, "questions": k, "learners": n}
+
+
+def option_shares(chosen: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """Per question, the share of learners choosing each option, blank and invalid answers included
+    (distractor analysis: a wrong option nobody picks does no work)."""
+    from ..marking import choices
+
+    rows = {}
+    for q in chosen.columns:
+        counts = chosen[q].value_counts()
+        options = list(choices(questions.loc[q, "kind"])) + ["(blank)", "(invalid)"]
+        rows[q] = {o: float(counts.get(o, 0)) / len(chosen) for o in options}
+    return pd.DataFrame.from_dict(rows, orient="index").fillna(0.0)
 
 
 def flags(stats: pd.DataFrame) -> pd.Series:
@@ -81,29 +117,21 @@ def confusion(chosen: pd.DataFrame, questions: pd.DataFrame, kinds: tuple[str, .
 
 # --- reading a graded assignment ---------------------------------------------------------------
 
-def questions_from_source(path: Path) -> pd.DataFrame:
+def questions_from_source(path: Path, key: keys.Key) -> pd.DataFrame:
     import nbformat
 
+    from .preprocessors import marking_cells
+
     nb = nbformat.read(path, as_version=4)
-    rows = []
-    for c in nb.cells:
-        found = MARK_CALL.search(c.source)
-        if found:
-            qid, ref, kind = found.group(1), found.group(2), found.group(3) or "classify"
-            rows.append({"question": qid, "ref": ref, "kind": kind, "grade_id": c.metadata["nbgrader"]["grade_id"]})
-    if not rows:
+    found = marking_cells(nb)
+    if not found:
         raise PowercoachError(f"{path} has no marking cells (mark(...) in hidden tests).")
+    rows = [{"question": q.qid, "ref": q.item_id, "kind": q.kind,
+             "grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"]} for i, q in sorted(found.items())]
     frame = pd.DataFrame(rows).set_index("question")
-    frame["answer"] = [expected(r.kind, r.ref) for r in frame.itertuples()]
+    frame["answer"] = [expected(Question(q, r.kind, r.ref), key) for q, r in frame.iterrows()]
     frame["technique"] = [technique_of(r.kind, r.ref) for r in frame.itertuples()]
     return frame
-
-
-def expected(kind: str, ref: str) -> str:
-    from .grading import Question
-    from .grading import expected as key
-
-    return key(Question("Q", kind, ref))
 
 
 def technique_of(kind: str, ref: str) -> str:
@@ -131,7 +159,7 @@ def collect(assignment: str, root: str = "."):
     import nbformat
     from nbgrader.api import Gradebook
 
-    from .grade import course_directory
+    from .autograde import course_directory, key_folder
 
     coursedir = course_directory(root)
     if not Path(coursedir.root, "gradebook.db").exists() and coursedir.db_url.endswith("gradebook.db"):
@@ -139,7 +167,7 @@ def collect(assignment: str, root: str = "."):
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{assignment}.ipynb"
     if not source.exists():
         raise PowercoachError(f"No source notebook {source}: is '{assignment}' an assignment of this course?")
-    questions = questions_from_source(source)
+    questions = questions_from_source(source, keys.load(key_folder(coursedir)))
     by_grade_id = {r.grade_id: q for q, r in questions.iterrows()}
     scores, chosen = {}, {}
     with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
@@ -173,6 +201,27 @@ def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame)
     return stats
 
 
+@dataclass
+class Analysis:
+    assignment: str
+    stats: pd.DataFrame  # one row per question
+    shares: pd.DataFrame  # share choosing each option, per question
+    reliability: dict
+    techniques: pd.DataFrame  # good/poor confusion per technique
+    pitfalls: pd.DataFrame  # right pitfall against pitfall given
+
+    @property
+    def learners(self) -> int:
+        return self.reliability["learners"]
+
+
+def analysis(assignment: str, root: str = ".") -> Analysis:
+    questions, scores, chosen = collect(assignment, root)
+    return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
+                    reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
+                    confusion(chosen, questions, ("diagnose",)))
+
+
 # --- the report --------------------------------------------------------------------------------
 
 def _plot(stats: pd.DataFrame) -> str:
@@ -204,25 +253,33 @@ def _table(frame: pd.DataFrame, what: str, names: dict | None = None) -> str:
     return (frame.rename(index=names, level=0) if names else frame).to_html()
 
 
-def html_report(assignment: str, stats: pd.DataFrame, tech_conf: pd.DataFrame, pit_conf: pd.DataFrame, n: int) -> str:
+def html_report(a: Analysis) -> str:
     titles = {t.id: t.title for t in catalog.techniques().values()}
+    stats = a.stats
     flagged = stats[stats["flag"] != ""]
     items = "".join(f"<li><b>{q}</b> ({escape(r['item'])}): {escape(r['flag'])}; most chosen wrong answer: "
                     f"{escape(str(r['most_chosen_wrong']) or 'none')}</li>" for q, r in flagged.iterrows())
+    rel = a.reliability
+    shares = (a.shares.loc[:, (a.shares > 0).any()] * 100).round(0).astype(int).astype(str) + "%"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Item analysis: {escape(assignment)}</title>"
+        f"<title>Item analysis: {escape(a.assignment)}</title>"
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}</style></head><body>"
-        f"<h1>Item analysis: {escape(assignment)}</h1><p>{n} graded learners. Difficulty is the share who got a "
-        "question right; discrimination is the point-biserial correlation of the question with the rest of the "
-        f"score. Flags: too easy (&ge; {EASY}), too hard (&le; {HARD}), negative discrimination.</p>"
+        f"<h1>Item analysis: {escape(a.assignment)}</h1><p>{a.learners} graded learners. Difficulty is the share "
+        "who got a question right; discrimination is the point-biserial correlation of the question with the rest "
+        f"of the score. Flags: too easy (&ge; {EASY}), too hard (&le; {HARD}), negative discrimination.</p>"
+        f"<p><b>Reliability (KR-20):</b> {rel['kr20']:.2f} over {rel['questions']} questions; "
+        f"<b>standard error of measurement:</b> {rel['sem']:.2f} points. KR-20 runs from 0 to 1; for a short "
+        "classroom exercise 0.5 to 0.7 is usual, and a low value says the questions measure different things.</p>"
         "<img alt='Bar charts of share correct and discrimination per question' "
         f"src='data:image/png;base64,{_plot(stats)}'>"
         f"<h2>Flagged questions</h2><ul>{items or '<li>None.</li>'}</ul>"
         f"<h2>Every question</h2>{stats.round(3).to_html()}"
-        f"<h2>Good and poor, per technique</h2>{_table(tech_conf, 'classify', titles)}"
-        f"<h2>Pitfalls: right answer against answer given</h2>{_table(pit_conf, 'pitfall')}"
+        "<h2>Which option learners chose (distractor analysis)</h2><p>Share of learners per answer; an option "
+        f"nobody chose is left out.</p>{shares.to_html()}"
+        f"<h2>Good and poor, per technique</h2>{_table(a.techniques, 'classify', titles)}"
+        f"<h2>Pitfalls: right answer against answer given</h2>{_table(a.pitfalls, 'pitfall')}"
         "</body></html>")
 
 
@@ -231,22 +288,19 @@ def show(assignment: str, root: str = "."):
     from IPython.display import HTML
 
     try:
-        questions, scores, chosen = collect(assignment, root)
+        return HTML(html_report(analysis(assignment, root)))
     except PowercoachError as err:
         return HTML(f"<p><b>No report yet.</b> {escape(str(err))}</p>")
-    stats = analyse(questions, scores, chosen)
-    return HTML(html_report(assignment, stats, confusion(chosen, questions, ("classify",), "technique"),
-                            confusion(chosen, questions, ("diagnose",)), len(scores)))
 
 
 def write_report(assignment: str, root: str = ".", out: str | None = None) -> list[Path]:
-    questions, scores, chosen = collect(assignment, root)
-    stats = analyse(questions, scores, chosen)
-    tech_conf = confusion(chosen, questions, ("classify",), "technique")
-    pit_conf = confusion(chosen, questions, ("diagnose",))
+    """report.html, items.csv (a row per question, with the share choosing each option) and
+    exercise.csv (reliability)."""
+    a = analysis(assignment, root)
     folder = Path(out) if out else Path(root) / "reports" / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    html, items = folder / "report.html", folder / "items.csv"
-    html.write_text(html_report(assignment, stats, tech_conf, pit_conf, len(scores)), encoding="utf-8")
-    stats.to_csv(items)
-    return [html, items]
+    html, items, exercise = folder / "report.html", folder / "items.csv", folder / "exercise.csv"
+    html.write_text(html_report(a), encoding="utf-8")
+    a.stats.join(a.shares.add_prefix("share_")).to_csv(items)
+    pd.DataFrame([{"assignment": assignment, **a.reliability}]).to_csv(exercise, index=False)
+    return [html, items, exercise]

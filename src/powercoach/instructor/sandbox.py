@@ -23,7 +23,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .errors import PowercoachError
+from ..errors import PowercoachError
 
 OPT_OUT = "POWERCOACH_SANDBOX"
 SYSTEM = ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc")

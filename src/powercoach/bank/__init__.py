@@ -1,20 +1,24 @@
-"""The item bank: every example exchange, one row each (BLUEPRINT, "The item bank").
+"""The item bank as a learner's install holds it: every scene, and the answers of practice items.
 
 The bank is stored as one CSV per technique under data/bank/ (so a writer edits one technique
-at a time) and loaded as one validated DataFrame. Best-and-worst sets sit beside it under
-data/best_worst/. Run ``python -m powercoach.bank report`` for the bank's quality figures.
+at a time); best-and-worst sets sit beside it under data/best_worst/. An assessment item or set
+here holds only what its question shows (the scene, the response, the four options): its label,
+pitfall, rationale, better response and best/worst picks live in the instructor's ``key/``
+folder (see ``powercoach.key``), never in the package. Validation enforces that split.
+
+``python -m powercoach.bank check`` validates the bank (with the key, where one is found) and
+``python -m powercoach.bank report`` prints its quality figures.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-import sys
 from functools import cache
 from pathlib import Path
 
-from . import catalog
-from .errors import DataError
+from .. import catalog
+from ..errors import DataError
 
 COLUMNS = (
     "item_id", "technique", "module", "use", "label", "pitfall", "client_role", "client_gender",
@@ -25,6 +29,9 @@ USES = ("practice", "assessment")
 GENDERS = ("woman", "man")
 # Columns every row fills; pitfall and better_response are filled exactly for poor rows.
 ALWAYS = tuple(c for c in COLUMNS if c not in ("pitfall", "better_response"))
+# What an answer is made of: in the package for practice items, in key/ for assessment items.
+ANSWER_COLUMNS = ("label", "pitfall", "rationale", "better_response")
+SCENE_COLUMNS = tuple(c for c in ALWAYS if c not in ANSWER_COLUMNS)
 
 BANK_DIR = catalog.DATA / "bank"
 BEST_WORST_DIR = catalog.DATA / "best_worst"
@@ -54,8 +61,12 @@ def read_rows(path) -> list[dict]:
     return rows
 
 
-def validate_rows(rows: list[dict]) -> None:
-    """Check the BLUEPRINT schema; the first problem found is raised, naming row and column."""
+def validate_rows(rows: list[dict], with_answers: bool = False) -> None:
+    """Check the BLUEPRINT schema; the first problem found is raised, naming row and column.
+
+    In the package (``with_answers=False``) an assessment row must hold no answer; merged with
+    the key (``with_answers=True``) every row must hold a complete one.
+    """
     techniques = catalog.techniques()
     pitfalls = catalog.pitfalls()
     seen: dict[str, str] = {}
@@ -65,7 +76,15 @@ def validate_rows(rows: list[dict]) -> None:
         def fail(column: str, problem: str, where=where, item=item) -> None:
             raise DataError(f"{where} (item {item}), column '{column}': {problem}")
 
-        for column in ALWAYS:
+        if row["use"] == "assessment" and not with_answers:
+            for column in ANSWER_COLUMNS:
+                if row[column]:
+                    fail(column, "an assessment row in the package holds no answer (it would ship to every "
+                         "learner); keep it in key/items.csv and leave this column empty.")
+            columns = SCENE_COLUMNS
+        else:
+            columns = ALWAYS
+        for column in columns:
             if not row[column]:
                 fail(column, "is empty; every row fills it.")
         if row["item_id"] in seen:
@@ -78,10 +97,12 @@ def validate_rows(rows: list[dict]) -> None:
             fail("module", f"is {row['module']}, but {row['technique']} is module {expected_module}.")
         if row["use"] not in USES:
             fail("use", f"'{row['use']}' must be practice or assessment.")
-        if row["label"] not in LABELS:
-            fail("label", f"'{row['label']}' must be good or poor.")
         if row["client_gender"] not in GENDERS:
             fail("client_gender", f"'{row['client_gender']}' must be woman or man.")
+        if columns is SCENE_COLUMNS:
+            continue
+        if row["label"] not in LABELS:
+            fail("label", f"'{row['label']}' must be good or poor.")
         if row["label"] == "poor":
             if row["pitfall"] not in pitfalls:
                 fail("pitfall", f"a poor row needs one of {', '.join(pitfalls)}; got '{row['pitfall']}'.")
@@ -109,27 +130,18 @@ def read_bank(directory=None) -> list[dict]:
     return sorted(({**{c: r[c] for c in COLUMNS}, "module": int(r["module"])} for r in rows), key=_module_order)
 
 
-def load_bank(directory=None):
-    """The whole bank as one validated DataFrame indexed by item_id, for analysis."""
+def frame(rows_: list[dict]):
+    """Rows as a DataFrame indexed by item_id, for analysis."""
     import pandas as pd
 
-    frame = pd.DataFrame(read_bank(directory), columns=list(COLUMNS))
-    return frame.set_index("item_id", drop=False)
+    return pd.DataFrame(rows_, columns=list(COLUMNS)).set_index("item_id", drop=False)
 
 
 @cache
 def rows() -> dict[str, dict]:
-    """The installed bank by item id. Widgets and grading use this: it needs no pandas, so a
+    """The installed bank by item id. Widgets and marking use this: it needs no pandas, so a
     lesson's first drill appears without pandas' import time."""
     return {r["item_id"]: r for r in read_bank()}
-
-
-@cache
-def bank():
-    """The installed bank as a DataFrame, loaded once per process."""
-    import pandas as pd
-
-    return pd.DataFrame(list(rows().values()), columns=list(COLUMNS)).set_index("item_id", drop=False)
 
 
 def item(item_id: str) -> dict:
@@ -149,11 +161,6 @@ def item_ids(technique: str | None = None, use: str | None = None, label: str | 
             and (label is None or r["label"] == label)]
 
 
-def items(technique: str | None = None, use: str | None = None):
-    """A slice of the bank by technique and use, as a DataFrame."""
-    return bank().loc[item_ids(technique, use)]
-
-
 def sample(use: str = "practice", per_technique: int = 1, seed: int = 0, label: str | None = None) -> list[str]:
     """A few item ids from every technique, in module order: a warm-up across the course."""
     rng = random.Random(seed)
@@ -162,18 +169,23 @@ def sample(use: str = "practice", per_technique: int = 1, seed: int = 0, label: 
 
 # --- best-and-worst sets ---------------------------------------------------------------------
 
-SET_FIELDS = ("set_id", "technique", "use", "client_role", "client_gender", "setting", "sector",
-              "context", "client_says", "options", "best", "worst")
+SCENE_FIELDS = ("set_id", "technique", "use", "client_role", "client_gender", "setting", "sector",
+                "context", "client_says", "options")
+SET_FIELDS = SCENE_FIELDS + ("best", "worst")
+OPTION_KEYS = ("A", "B", "C", "D")
 
 
-def validate_sets(sets: list, source: str) -> None:
+def validate_sets(sets: list, source: str, with_answers: bool = False) -> None:
+    """Practice sets (and, with the key merged in, every set) carry picks and a reason per
+    option; an assessment set in the package carries only its scene and the options' text."""
     if not isinstance(sets, list):
         raise DataError(f"{source} must hold a list of sets.")
     for n, s in enumerate(sets, 1):
         where = f"{source}, set {n} ({s.get('set_id', '?') if isinstance(s, dict) else '?'})"
         if not isinstance(s, dict):
             raise DataError(f"{where} must be an object.")
-        missing = [f for f in SET_FIELDS if not s.get(f)]
+        answered = with_answers or s.get("use") != "assessment"
+        missing = [f for f in (SET_FIELDS if answered else SCENE_FIELDS) if not s.get(f)]
         if missing:
             raise DataError(f"{where} lacks {', '.join(missing)}.")
         if s["technique"] not in catalog.techniques():
@@ -181,18 +193,23 @@ def validate_sets(sets: list, source: str) -> None:
         if s["use"] not in USES:
             raise DataError(f"{where}: use must be practice or assessment.")
         keys = [o.get("key") for o in s["options"] if isinstance(o, dict)]
-        if keys != ["A", "B", "C", "D"]:
+        if tuple(keys) != OPTION_KEYS:
             raise DataError(f"{where}: needs four options keyed A, B, C, D in order.")
+        if not answered:
+            leaked = [f for f in ("best", "worst") if f in s] + [o["key"] for o in s["options"] if "reason" in o]
+            if leaked:
+                raise DataError(f"{where}: an assessment set in the package holds no answer ({', '.join(leaked)}); "
+                                "keep picks and reasons in key/best_worst.json.")
         for o in s["options"]:
-            if not o.get("text") or not o.get("reason"):
-                raise DataError(f"{where}, option {o['key']}: needs text and reason.")
-        if s["best"] not in keys or s["worst"] not in keys or s["best"] == s["worst"]:
+            if not o.get("text") or (answered and not o.get("reason")):
+                raise DataError(f"{where}, option {o['key']}: needs text{' and reason' if answered else ''}.")
+        if answered and (s["best"] not in keys or s["worst"] not in keys or s["best"] == s["worst"]):
             raise DataError(f"{where}: best and worst must be two different keys of A-D.")
 
 
 @cache
 def best_worst_sets() -> dict[str, dict]:
-    """Every best-and-worst set by set_id."""
+    """Every best-and-worst set by set_id, as the package holds it."""
     out: dict[str, dict] = {}
     for path in sorted(Path(str(BEST_WORST_DIR)).glob("*.json")):
         sets = catalog.read_json(path)
@@ -204,23 +221,8 @@ def best_worst_sets() -> dict[str, dict]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["report"]:
-        from .quality import print_report
-
-        return print_report()
-    if argv[:1] == ["check"]:
-        frame = load_bank()
-        print(f"The bank is valid: {len(frame)} items, {len(best_worst_sets())} best-and-worst sets.")
-        return 0
-    print("usage: python -m powercoach.bank {check|report}")
-    return 2
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except DataError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
+def best_worst_set(set_id: str) -> dict:
+    sets = best_worst_sets()
+    if set_id not in sets:
+        raise DataError(f"No best-and-worst set '{set_id}'.")
+    return sets[set_id]

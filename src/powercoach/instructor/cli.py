@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .errors import PowercoachError
+from ..errors import PowercoachError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
-            from .grade import grade, summary
+            from .autograde import grade, summary
 
             if args.no_sandbox:
                 os.environ["POWERCOACH_SANDBOX"] = "off"

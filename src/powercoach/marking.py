@@ -1,19 +1,22 @@
-"""Answer normalising and scoring: the same rules for widgets, hidden tests and reports.
+"""Marking: answer normalising and scoring, the same rules for drills, graders and reports.
 
-Pure functions over plain values. A hidden test in an exercise calls :func:`mark`, which
-prints why an answer earned what it earned and returns the points, so nbgrader gives
-partial credit from the cell's result and never sees a traceback.
+Pure functions over plain values and a :class:`~powercoach.key.Key`: the drills mark practice
+items against the package (``key.PRACTICE``); the instructor's grader
+(``powercoach.instructor.preprocessors.MarkAnswers``) marks an exercise's answers, read as data,
+against the instructor's key; a self-learner's check uses the key where the course folder has it.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from . import bank, catalog
-from .errors import DataError
+from . import key as keys
+from .key import Key
 
 KINDS = ("classify", "diagnose", "technique", "best", "worst")
-OPTION_KEYS = ("A", "B", "C", "D")
+OPTION_KEYS = bank.OPTION_KEYS
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,10 @@ def normalise(kind: str, value) -> tuple[str | None, str | None]:
     return None, f"'{value.strip()}' is not one of: {', '.join(choices(kind))}"
 
 
-def expected(question: Question) -> str:
+def expected(question: Question, key: Key = keys.PRACTICE) -> str:
     if question.kind in ("best", "worst"):
-        return best_worst_set(question.item_id)[question.kind]
-    row = bank.item(question.item_id)
+        return key.best_worst(question.item_id)[question.kind]
+    row = key.item(question.item_id)
     if question.kind == "classify":
         return row["label"]
     if question.kind == "technique":
@@ -77,20 +80,13 @@ def expected(question: Question) -> str:
     return row["pitfall"]
 
 
-def best_worst_set(set_id: str) -> dict:
-    sets = bank.best_worst_sets()
-    if set_id not in sets:
-        raise DataError(f"No best-and-worst set '{set_id}'.")
-    return sets[set_id]
-
-
-def explain(question: Question) -> str:
-    """Why the expected answer is right, from the bank."""
+def explain(question: Question, key: Key = keys.PRACTICE) -> str:
+    """Why the expected answer is right, from the key."""
     if question.kind in ("best", "worst"):
-        s = best_worst_set(question.item_id)
+        s = key.best_worst(question.item_id)
         option = next(o for o in s["options"] if o["key"] == s[question.kind])
         return option["reason"]
-    row = bank.item(question.item_id)
+    row = key.item(question.item_id)
     text = row["rationale"]
     if question.kind == "classify" and row["label"] == "poor":
         text += f" Pitfall: {catalog.pitfalls()[row['pitfall']].title}. A better response: \"{row['better_response']}\""
@@ -104,15 +100,15 @@ def answer_of(answers, qid: str):
     return answers.get(qid)
 
 
-def mark_question(question: Question, answers) -> Mark:
-    right = expected(question)
+def mark_question(question: Question, answers, key: Key = keys.PRACTICE) -> Mark:
+    right = expected(question, key)
     if answers is not None and type(answers) is not dict:
         return Mark(0.0, None, right, (
             f"{question.qid}: no points. `answers` must be a dict such as "
             f"{{\"{question.qid}\": \"{choices(question.kind)[0]}\"}}, not {type(answers).__name__}."
         ))
     answer, problem = normalise(question.kind, answer_of(answers, question.qid))
-    why = explain(question)
+    why = explain(question, key)
     if problem:
         verdict = f"no points, {problem}. The answer is {right}"
     elif answer == right:
@@ -124,8 +120,18 @@ def mark_question(question: Question, answers) -> Mark:
 
 
 def mark(answers, qid: str, item_id: str, kind: str = "classify") -> float:
-    """Hidden-test entry point: print the verdict and return the points (0 or 1)."""
-    result = mark_question(Question(qid, kind, item_id), answers)
+    """What an exercise's marking cell says: print the verdict and return the points (0 or 1).
+
+    The instructor's grader never runs this in a kernel: it reads the call's arguments from the
+    cell and marks the answers file itself (instructor.preprocessors.MarkAnswers). Run in a
+    kernel (the solutions notebooks in the course folder), it marks against the key it finds
+    there; during nbgrader's autograde it refuses, since a submission folder could hold a key.
+    """
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        print(f"{qid}: not marked. This exercise is marked from its answers file, without running code; "
+              "switch on powercoach.instructor.preprocessors.MarkAnswers in nbgrader_config.py.")
+        return 0.0
+    result = mark_question(Question(qid, kind, item_id), answers, keys.require(keys.find()))
     print(result.message)
     return result.points
 

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "01-contracting"
 
@@ -77,19 +77,22 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, subp
 def make_course(folder: Path, learners: int, error_rate: float, seed: int, env: dict) -> Path:
     import nbformat
 
-    from .grading import Question, expected
+    from .. import key as keys
+    from ..marking import Question, expected
 
     root = folder / "course"
     root.mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions", root / "solutions")
+    shutil.copytree(REPO / "key", root / "key")
     subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root, env=env,
                    check=True, capture_output=True)
     released = nbformat.read(REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    from .exercise import Exercise
+    from ..exercise import Exercise
 
     questions = Exercise(ASSIGNMENT, **_exercise_items()).questions
-    key = {q.qid: expected(Question(q.qid, q.kind, q.item_id)) for q in questions}
+    answer_key = keys.load(REPO / "key")
+    key = {q.qid: expected(Question(q.qid, q.kind, q.item_id), answer_key) for q in questions}
     rng = random.Random(seed)
     for n in range(learners):
         answers = {q: (v if rng.random() > error_rate else "poor" if v == "good" else "good" if v == "poor"
@@ -160,8 +163,8 @@ def bench_import(env: dict, repeats: int = 5) -> dict:
 
 
 def bench_clicks(tmp: Path, clicks: int = 40) -> dict:
-    from .exercise import Exercise
-    from .widgets import ClassifyDrill
+    from ..exercise import Exercise
+    from ..widgets import ClassifyDrill
 
     drill = ClassifyDrill("contracting")
     drill_ms = []

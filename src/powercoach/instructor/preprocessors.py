@@ -1,0 +1,173 @@
+"""nbgrader preprocessors for this course, switched on in nbgrader_config.py.
+
+Each does one job, the way nbgrader's own preprocessors do. For a click-answered exercise,
+autograde's sanitize steps end with ``MarkAnswers`` (it marks the answers, as submitted, as
+data against the instructor's key), and its grading steps run ``ExecuteUnmarked`` (nbgrader's
+Execute, which leaves such a notebook alone): no kernel starts and none of the learner's code
+runs. Any other notebook is executed as nbgrader always does.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+import nbformat
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from traitlets import Unicode
+
+from .. import answers as learner_answers
+from .. import key as keys
+from ..marking import KINDS, Question, mark_question
+
+ANSWER_CELL = "answers"  # grade_id of an exercise's answer cell
+
+
+class RestoreDeletedCells(OverwriteCells):
+    """OverwriteCells whose put-back of deleted grade cells works beside locked cells.
+
+    nbgrader 0.9.6 puts a deleted grade cell back after the cell that preceded it in the
+    source notebook, but looks that cell up only among grade and solution cells: when it is
+    a locked cell (a heading, a format check), autograde fails with a KeyError and the learner
+    gets no grade at all. Here the nearest preceding source cell that the submission still
+    has is used, whatever its kind.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = source_nb.source_cells
+        source_ids = [c.name for c in source_cells]
+        solution_ids = {c.name for c in source_nb.solution_cells}
+
+        def position(grade_id):
+            for i, cell in enumerate(nb.cells):
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+                    return i
+            return None
+
+        for grade_cell in source_nb.grade_cells:
+            if position(grade_cell.name) is not None:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_cell.name)
+            index = source_ids.index(grade_cell.name)
+            cell = self.missing_cell_transform(source_cells[index], grade_cell.max_score,
+                                               is_solution=grade_cell.name in solution_ids)
+            before = (position(name) for name in reversed(source_ids[:index]))
+            anchor = next((i for i in before if i is not None), -1)
+            nb.cells.insert(anchor + 1, cell)
+        return nb, resources
+
+
+class SkipAddedCells(NbGraderPreprocessor):
+    """Turn code cells a learner added into notes, so autograde runs only the exercise's cells.
+
+    Click-answered exercises need no code from the learner; the answer cell (which has nbgrader
+    metadata) still runs for typed answers. The feedback shows the added code and says why it
+    did not run.
+    """
+
+    note = ("**Not run during grading.** You added this cell; only the exercise's own cells run "
+            "when your work is graded.\n\n```python\n{source}\n```")
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "nbgrader" not in cell.metadata:
+            return nbformat.v4.new_markdown_cell(self.note.format(source=cell.source),
+                                                 metadata={"powercoach": {"skipped": True}}), resources
+        return cell, resources
+
+
+class HideTestErrors(NbGraderPreprocessor):
+    """Remove tracebacks and stderr from test cells in feedback; they can quote hidden tests."""
+
+    message = "This check could not run, so it scored 0. Your instructor can see why in the gradebook."
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            kept = [o for o in cell.outputs if o.output_type != "error" and o.get("name") != "stderr"]
+            if len(kept) != len(cell.outputs):
+                kept.append(nbformat.v4.new_output("stream", name="stdout", text=self.message))
+            cell.outputs = kept
+        return cell, resources
+
+
+def marking_call(source: str) -> Question | None:
+    """The question a marking cell names, read from its source: ``mark(<answers>, "Q1", "item-id")``
+    with an optional ``kind="diagnose"``, all literals. Anything else is None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "id", getattr(n.func, "attr", None)) == "mark"]
+    if len(calls) != 1 or len(calls[0].args) != 3:
+        return None
+    call = calls[0]
+    literals = [a.value for a in call.args[1:] if isinstance(a, ast.Constant) and type(a.value) is str]
+    kinds = [k.value.value for k in call.keywords if k.arg == "kind" and isinstance(k.value, ast.Constant)]
+    if len(literals) != 2 or len(call.keywords) != len(kinds) or kinds[:1] and kinds[0] not in KINDS:
+        return None
+    return Question(literals[0], kinds[0] if kinds else "classify", literals[1])
+
+
+def marking_cells(nb) -> dict[int, Question] | None:
+    """Index -> question for every autograded test cell, when every one of them is a marking
+    call (a click-answered exercise); else None. After nbgrader's OverwriteCells these sources
+    are the instructor's, restored from the gradebook, so a learner cannot change them."""
+    tests = {i: c for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")}
+    found = {i: marking_call(c.source) for i, c in tests.items()}
+    if not found or any(q is None for q in found.values()):
+        return None
+    return found
+
+
+class MarkAnswers(NbGraderPreprocessor):
+    """Mark a click-answered exercise from its answers, read as data, against the key.
+
+    The answers are the ``<notebook>.answers.json`` file submitted beside the notebook and the
+    literal lines ``answers["Q3"] = "poor"`` in the answer cell's source (read with ``ast``,
+    never run; a typed answer replaces a click). Each marking cell gets the verdict, the right
+    answer and why as text and the points as its result, which nbgrader's SaveAutoGrades scores
+    as it would an executed cell. Lines that do not count are named under the answer cell.
+    A notebook whose marking cells are not all marking calls is left for ExecuteUnmarked.
+    """
+
+    key_folder = Unicode("key", help="The instructor's answer key folder (key/ in the course root).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        questions = marking_cells(nb)
+        if questions is None:
+            return nb, resources
+        key = keys.load(self.key_folder)
+        folder = resources.get("metadata", {}).get("path") or os.getcwd()
+        clicked, problems = learner_answers.load(resources["nbgrader"]["notebook"], folder)
+        cell = next((c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == ANSWER_CELL), None)
+        answers, ignored = learner_answers.graded(clicked, cell.source if cell is not None else "")
+        asked = {q.qid for q in questions.values()}
+        answers = {q: v for q, v in answers.items() if q in asked}
+        for n, (index, question) in enumerate(sorted(questions.items()), 1):
+            result = mark_question(question, answers, key)
+            nb.cells[index].outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=result.message + "\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)}, execution_count=n)]
+            nb.cells[index].execution_count = n
+        if cell is not None:
+            notes = [f"Warning: {p}." for p in problems]
+            if ignored:
+                notes.append("Not counted (only lines like answers[\"Q3\"] = \"poor\" count):")
+                notes += [f"  {line}" for line in ignored]
+            text = "\n".join(notes) + "\n"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if notes else []
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        return cell, resources
+
+
+class ExecuteUnmarked(Execute):
+    """nbgrader's Execute for every notebook MarkAnswers does not mark; such a one starts no kernel."""
+
+    def preprocess(self, nb, resources):
+        if marking_cells(nb) is not None:
+            return nb, resources
+        return super().preprocess(nb, resources)

@@ -1,7 +1,10 @@
-"""The module-01 exercise through the real nbgrader CLI and gradebook, in a temp course.
+"""The exercises through the real nbgrader CLI and gradebook, in a temp course.
 
-One autograde run grades a whole class of fabricated submissions, the way an instructor
-would: right, blank, partly right and malformed ones side by side.
+One autograde run grades a whole class of fabricated submissions of exercise 01, the way an
+instructor would: right, blank, partly right, malformed and code-typed ones side by side. Then
+every exercise is graded for right, blank, half-right, malformed, typed-plus-clicked and
+attacking submissions. Grading reads answers as data: only the answers file and literal typed
+lines count, and code in the answer cell earns nothing.
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def graded(tmp_path_factory):
 
 @pytest.mark.parametrize("student, expected", [
     ("clicked_all_right", "n"), ("typed_all_right", "n"), ("blank", 0), ("partly_right", 6),
-    ("unknown_label", "n-2"), ("wrong_type", 0), ("str_subclass", 0), ("corrupt_file", 0),
+    ("unknown_label", "n-2"), ("wrong_type", "n"), ("str_subclass", 0), ("corrupt_file", 0),
     ("tampered_file", 1), ("deleted_test_cell", "n"), ("edited_locked_cells", 0),
 ])
 def test_each_submission_gets_the_score_its_answers_earn(graded, student, expected):
@@ -125,8 +128,8 @@ def test_autograde_says_why_in_each_learners_notebook(graded):
         return "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
 
     assert "no points, 'maybe' is not one of: good, poor" in outputs("unknown_label")
-    assert "`answers` must be a dict" in outputs("wrong_type")
-    assert "must be a word in quotes" in outputs("str_subclass")
+    assert "Not counted" in outputs("wrong_type") and "answers = list(answers.values())" in outputs("wrong_type")
+    assert "Not counted" in outputs("str_subclass") and "class Anything(str):" in outputs("str_subclass")
     assert "damaged" in outputs("corrupt_file")
     assert "Q1: correct" in outputs("deleted_test_cell")
     for student in ("clicked_all_right", "blank", "wrong_type", "corrupt_file"):
@@ -141,7 +144,7 @@ def test_feedback_names_the_right_answer_and_never_shows_hidden_tests(graded):
     html = (course.root / "feedback" / "partly_right" / A / f"{A}.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", re.sub(r"(?s)<(style|script).*?</\1>", "", html))
     assert "Q7: you answered" in text and "the answer is" in text
-    for secret in ("BEGIN HIDDEN TESTS", "powercoach.grading", "mark(globals()", "Traceback (most recent"):
+    for secret in ("BEGIN HIDDEN TESTS", "powercoach.marking", "mark(globals()", "Traceback (most recent"):
         assert secret not in text, secret
 
 
@@ -159,7 +162,9 @@ ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir(
 
 @pytest.fixture(scope="module")
 def every_exercise(tmp_path_factory):
-    """Each exercise graded for a right, a blank, a half-right and a malformed submission."""
+    """Each exercise graded for right, blank, half-right, malformed, typed-over-clicked and
+    attacking submissions (code that would patch the marking and exit the kernel, around
+    literal lines for every other question)."""
     from conftest import Course
 
     root = tmp_path_factory.mktemp("every") / "course"
@@ -174,14 +179,23 @@ def every_exercise(tmp_path_factory):
         first, second = list(key)[:2]
         malformed[first] = "maybe"
         malformed[second] = [key[second]]
+        typed_half = "\n".join(f'answers["{q}"] = "{v}"' for q, v in list(key.items())[::2])
+        attack = ("import powercoach.marking as m, builtins\nm.mark = lambda *a, **k: 1.0\n"
+                  "builtins.float = lambda *a: 1.0\n" + typed_half + "\nimport os\nos._exit(0)")
         cases = {
-            "right": (answers_file(key, a), len(key)),
-            "blank": (None, 0),
-            "half": (answers_file(half, a), (len(key) + 1) // 2),
-            "malformed": (answers_file(malformed, a), len(key) - 2),
+            "right": (None, answers_file(key, a), len(key)),
+            "blank": (None, None, 0),
+            "half": (None, answers_file(half, a), (len(key) + 1) // 2),
+            "malformed": (None, answers_file(malformed, a), len(key) - 2),
+            "typed_and_clicked": (typed_half, answers_file({q: wrong(v) for q, v in key.items()}, a),
+                                  (len(key) + 1) // 2),
+            "attack": (attack, None, (len(key) + 1) // 2),
         }
-        for name, (answers, points) in cases.items():
-            course.submit(f"{name}", a, released(a), answers)
+        for name, (lines, answers, points) in cases.items():
+            nb = released(a)
+            if lines:
+                cell(nb, "answers").source += "\n" + lines
+            course.submit(f"{name}", a, nb, answers)
             expected[(a, name)] = points
         run = course.nbgrader("autograde", a, "--create", "--force", check=False)
         assert run.returncode == 0, run.stderr[-3000:]
@@ -203,7 +217,7 @@ def test_every_exercise_has_enough_autograded_questions_in_two_formats():
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_exercise_grades_right_blank_half_and_malformed(every_exercise, assignment):
+def test_every_exercise_grades_right_blank_half_malformed_typed_and_attacking(every_exercise, assignment):
     expected, scores = every_exercise
     got = {name: scores[(a, name)] for a, name in scores if a == assignment}
     want = {name: expected[(a, name)] for a, name in expected if a == assignment}

@@ -28,8 +28,12 @@ def lab(tmp_path):
 def test_lesson_drill_answers_a_click_with_feedback_and_hides_code(lab):
     (base, token, _), page = lab
     open_and_run_all(page, base, token, "course/01-contracting.ipynb")
-    drill = page.locator(".powercoach-drill")
+    # Lesson 01 holds a good-or-poor drill and then a pitfall drill: take the first.
+    # Run All leaves the view at the bottom, where JupyterLab skips drawing cells out of sight.
+    drill = page.locator(".powercoach-drill").first
     drill.wait_for(timeout=60_000)
+    drill.scroll_into_view_if_needed()
+    drill.get_by_text("Scene 1 of 14").wait_for(timeout=10_000)
     assert "Scene 1 of 14" in drill.inner_text()
     drill.get_by_role("button", name="Good").click()
     feedback = drill.locator("[role=status]")

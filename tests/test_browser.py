@@ -28,16 +28,21 @@ def lab(tmp_path):
 def test_lesson_drill_answers_a_click_with_feedback_and_hides_code(lab):
     (base, token, _), page = lab
     open_and_run_all(page, base, token, "course/01-contracting.ipynb")
-    drill = page.locator(".powercoach-drill")
-    drill.wait_for(timeout=60_000)
-    assert "Scene 1 of 14" in drill.inner_text()
+    # Lesson 01 holds a good-or-poor drill, a pitfall drill and a best-and-worst picker. Wait for
+    # the picker (the last cell) so Run All has stopped scrolling, then bring the first drill into
+    # view. JupyterLab may skip drawing cells out of sight, so read text from the DOM.
+    page.locator(".powercoach-bestworst").wait_for(timeout=60_000)
+    drill = page.locator(".powercoach-drill").first
+    drill.scroll_into_view_if_needed()
+    drill.get_by_text("Scene 1 of 14").wait_for(timeout=10_000)
+    assert "Scene 1 of 14" in drill.text_content()
     drill.get_by_role("button", name="Good").click()
     feedback = drill.locator("[role=status]")
     feedback.wait_for(timeout=10_000)
-    text = feedback.inner_text()
+    text = feedback.text_content()
     assert "Correct." in text or "Not quite." in text
     assert "The answer is" in text
-    assert "Score so far: " in drill.inner_text() and "of 1 answered" in drill.inner_text()
+    assert "Score so far: " in drill.text_content() and "of 1 answered" in drill.text_content()
     # The keyboard alone works too: focus a button, press Enter or Space.
     drill.get_by_role("button", name="Next").focus()
     page.keyboard.press("Enter")

@@ -171,14 +171,44 @@ def figures(key: Key) -> list[Figure]:
     labels_by_id = frame["label"].to_dict()
     blind = read_reviews(key, "blind_labels.csv")
     kappa = cohen_kappa([r["judgement"] for r in blind], [labels_by_id[r["item_id"]] for r in blind])
-    add("blind review: Cohen's kappa with the bank's labels", kappa, ">= 0.80", kappa >= 0.8)
+    add("blind review: Cohen's kappa with the bank's labels", kappa, ">= 0.90", kappa >= 0.9)
     reviewed = {r["item_id"] for r in blind}
     add("items with a blind review", len(reviewed & set(frame.index)), f"= {len(frame)}",
         reviewed >= set(frame.index))
+    gap = plausibility_gap(key, labels_by_id)
+    add("blind review: mean plausibility, good minus poor (1 to 5 scale)", gap, "<= 0.30", abs(gap) <= 0.3)
+    share = majority_pitfall_share(key, frame)
+    add("blind review: poor items whose reviewers' majority names the bank's pitfall", share, ">= 0.95",
+        share >= 0.95)
+    culture = read_reviews(key, "culture_items.csv")
+    cells = Counter((frame.loc[r["item_id"], "technique"], frame.loc[r["item_id"], "use"]) for r in culture)
+    fewest = min(cells.get((t, u), 0) for t in catalog.techniques() for u in bank.USES)
+    add("fewest scenes where the setting changes the move, per technique x use", fewest, ">= 1", fewest >= 1)
     better = [r for r in read_reviews(key, "better_responses.csv") if r["column"] == "better_response"]
     share = sum(r["judgement"] == "good" for r in better) / len(better)
     add("better responses judged good by blind reviewers", share, ">= 0.95", share >= 0.95)
     return out
+
+
+def plausibility_gap(key: Key, labels_by_id: dict[str, str]) -> float:
+    """Mean plausibility of good responses minus that of poor ones, from blind reviewers."""
+    ratings = {label: [] for label in bank.LABELS}
+    for r in read_reviews(key, "plausibility.csv"):
+        ratings[labels_by_id[r["item_id"]]].append(int(r["plausibility"]))
+    return sum(ratings["good"]) / len(ratings["good"]) - sum(ratings["poor"]) / len(ratings["poor"])
+
+
+def majority_pitfall_share(key: Key, frame) -> float:
+    """Share of poor items whose reviewers' most-picked pitfall (strict majority) is the bank's."""
+    picks: dict[str, Counter] = {}
+    for r in read_reviews(key, "pitfall_picks.csv"):
+        picks.setdefault(r["item_id"], Counter())[r["pitfall"]] += 1
+    poor = frame[frame["label"] == "poor"]
+    hits = 0
+    for item_id, pitfall in zip(poor["item_id"], poor["pitfall"], strict=True):
+        counts = picks.get(item_id, Counter())
+        hits += counts[pitfall] * 2 > sum(counts.values())
+    return hits / len(poor)
 
 
 def disagreements(key: Key) -> list[str]:

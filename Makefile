@@ -40,7 +40,7 @@ exercises: $(VENV)/.lab-installed
 	done; rm -rf "$$db"
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m powercoach.bench
+	$(BIN)/python -m powercoach.instructor.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -26,7 +26,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "powercoach.instructor.preprocessors.RestoreDeletedCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "powercoach.instructor.preprocessors.CheckCellMetadata",
     "powercoach.instructor.preprocessors.MarkAnswers",
 ]
 
@@ -48,7 +48,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "powercoach.instructor.preprocessors.CheckCellMetadata",
 ]
 
 # During autograde each learner's kernel (for a notebook that is not marked as data) runs in a bubblewrap sandbox: it sees its own

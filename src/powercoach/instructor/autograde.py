@@ -67,12 +67,31 @@ def submitted_students(coursedir, assignment: str) -> list[str]:
 _api = None
 
 
+def _fast_sqlite(dbapi_connection, _record) -> None:
+    """Write-ahead logging for the gradebook: nbgrader commits once per grade, and with
+    SQLite's default rollback journal each commit waits for the disk (about 17 ms here, 26
+    commits a submission). In WAL mode with synchronous=NORMAL a commit is a memory write
+    and the database stays consistent (the SQLite docs: only a power cut can undo the last
+    commits). The mode stays with the gradebook file; nbgrader and the Formgrader read it
+    as before."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _init_worker(root: str) -> None:
     global _api
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
 
-    _api = NbGraderAPI(config=course_directory(root).config)
+    coursedir = course_directory(root)
+    if coursedir.db_url.startswith("sqlite"):
+        event.listen(Engine, "connect", _fast_sqlite)
+
+    _api = NbGraderAPI(config=coursedir.config)
     _api.log.setLevel("ERROR")
 
 

@@ -74,7 +74,16 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, subp
 
 # --- grading -----------------------------------------------------------------------------------
 
-def make_course(folder: Path, learners: int, error_rate: float, seed: int, env: dict) -> Path:
+# nbgrader as it ships: the course's folders and nothing else, so autograde runs every notebook in
+# a kernel of its own and the marking cells mark from there (POWERCOACH_KEY names the key).
+STOCK_CONFIG = """c = get_config()
+c.CourseDirectory.course_id = "powercoach"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+"""
+
+
+def make_course(folder: Path, learners: int, error_rate: float, seed: int, env: dict, stock: bool = False) -> Path:
     import nbformat
 
     from .. import key as keys
@@ -82,7 +91,10 @@ def make_course(folder: Path, learners: int, error_rate: float, seed: int, env: 
 
     root = folder / "course"
     root.mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", root)
+    if stock:
+        (root / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    else:
+        shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions", root / "solutions")
     shutil.copytree(REPO / "key", root / "key")
     subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root, env=env,
@@ -126,14 +138,17 @@ def scores(root: Path) -> dict[str, float]:
 
 def bench_grading(learners: int, workers: int, env: dict, tmp: Path) -> dict:
     runs = {}
-    plans = [("nbgrader autograde (serial)", [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--create", "--force"])]
+    plans = [("nbgrader autograde (stock, serial)",
+              [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--create", "--force"])]
     for n in sorted({1, workers}):
         plans.append((f"powercoach grade --workers {n}",
                       [str(BIN / "powercoach"), "grade", ASSIGNMENT, "--workers", str(n)]))
     results = {}
     for name, cmd in plans:
-        root = make_course(tmp / name.replace(" ", "_"), learners, 0.25, 7, env)
-        seconds, peak, proc = run_measured(cmd, root, env)
+        stock = name.startswith("nbgrader")
+        root = make_course(tmp / name.replace(" ", "_").replace(",", ""), learners, 0.25, 7, env, stock)
+        run_env = dict(env, POWERCOACH_KEY=str(root / "key")) if stock else env
+        seconds, peak, proc = run_measured(cmd, root, run_env)
         results[name] = scores(root)
         runs[name] = {"seconds": round(seconds, 2), "seconds_per_submission": round(seconds / learners, 3),
                       "peak_memory_mib": round(peak / 2**20, 1), "exit": proc.returncode}
@@ -144,6 +159,37 @@ def bench_grading(learners: int, workers: int, env: dict, tmp: Path) -> dict:
         runs[name]["speed_vs_nbgrader"] = round(baseline / runs[name]["seconds"], 2)
     same = all(r == results[plans[0][0]] and len(r) == learners for r in results.values())
     return {"learners": learners, "runs": runs, "same_scores": same}
+
+
+def profile_grading(tmp: Path, env: dict, learners: int = 8) -> dict:
+    """Where one worker's time goes when it grades click-answered submissions: its own time
+    (tottime) per package, as shares, from cProfile in this process."""
+    import cProfile
+    import pstats
+
+    from . import autograde
+
+    root = make_course(tmp / "profile", learners, 0.25, 7, env)
+    saved = os.getcwd()
+    try:
+        autograde._init_worker(str(root))
+        autograde._grade_one((ASSIGNMENT, "learner000"))  # imports and caches are not the steady state
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for n in range(1, learners):
+            autograde._grade_one((ASSIGNMENT, f"learner{n:03d}"))
+        profiler.disable()
+    finally:
+        os.chdir(saved)
+    by_package: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in pstats.Stats(profiler).stats.items():
+        parts = Path(filename).parts
+        package = next((p for p in ("sqlalchemy", "jsonschema", "nbformat", "nbconvert", "nbgrader", "powercoach",
+                                    "traitlets", "sqlite3", "json") if p in parts), "other")
+        by_package[package] = by_package.get(package, 0.0) + tottime
+    total = sum(by_package.values()) or 1.0
+    return {"submissions": learners - 1, "seconds_per_submission": round(total / (learners - 1), 3),
+            "share_by_package": {k: round(v / total, 3) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])}}
 
 
 # --- learner budgets ---------------------------------------------------------------------------
@@ -229,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Grading {args.learners} synthetic learners (25% wrong answers), {os.cpu_count()} cores:", flush=True)
         report = {"cores": os.cpu_count(), "grading": bench_grading(args.learners, args.workers, env, tmp)}
+        report["grading_profile"] = profile_grading(tmp, env)
         report["import"] = bench_import(env)
         report["clicks"] = bench_clicks(tmp)
         report["lessons"] = bench_lesson(tmp, args.repeats)
@@ -242,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<32} {r['speed_vs_nbgrader']:>5.2f}x nbgrader  {r['seconds_per_submission']:.2f}s/submission"
               f"  peak {r['peak_memory_mib']:.0f} MiB")
     print(f"  same scores from every run: {report['grading']['same_scores']}")
+    prof = report["grading_profile"]
+    shares = ", ".join(f"{k} {v:.0%}" for k, v in prof["share_by_package"].items())
+    print(f"  what is left per submission (one worker, profiled, {prof['seconds_per_submission']}s): {shares}")
     i = report["import"]
     print(f"  import powercoach: {i['import_cost_s']:.3f}s over a bare Python start ({i['ratio']}x; budget 0.3 s)")
     c = report["clicks"]

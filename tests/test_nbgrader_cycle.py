@@ -202,7 +202,7 @@ def every_exercise(tmp_path_factory):
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
         for a, name in expected:
             scores[(a, name)] = gb.find_submission(a, name).code_score
-    return expected, scores
+    return expected, scores, root
 
 
 def test_every_exercise_has_enough_autograded_questions_in_two_formats():
@@ -218,7 +218,32 @@ def test_every_exercise_has_enough_autograded_questions_in_two_formats():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_exercise_grades_right_blank_half_malformed_typed_and_attacking(every_exercise, assignment):
-    expected, scores = every_exercise
+    expected, scores, _ = every_exercise
     got = {name: scores[(a, name)] for a, name in scores if a == assignment}
     want = {name: expected[(a, name)] for a, name in expected if a == assignment}
     assert got == want
+
+
+def exercise_for(assignment: str, folder):
+    """The exercise as its setup cell builds it, reading its answers from ``folder``."""
+    import ast
+
+    from powercoach.exercise import Exercise
+
+    nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    call = next(n for n in ast.walk(ast.parse(cell(nb, "setup").source)) if isinstance(n, ast.Call) and n.keywords)
+    return Exercise(assignment, **{k.arg: ast.literal_eval(k.value) for k in call.keywords}, folder=folder)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_self_check_gives_exactly_the_marks_grading_gives(every_exercise, assignment):
+    from conftest import KEY as ANSWER_KEY
+
+    _, scores, root = every_exercise
+    for (a, name), score in scores.items():
+        if a != assignment:
+            continue
+        folder = root / "submitted" / name / a
+        source = cell(nbformat.read(folder / f"{a}.ipynb", as_version=4), "answers").source
+        marks = exercise_for(a, folder).marks(ANSWER_KEY, source=source)
+        assert sum(m.points for m in marks) == score, (a, name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from . import answers as answers_file
 from . import bank
-from .marking import Question, choices, format_problems
+from . import key as keys
+from .marking import Mark, Question, choices, format_problems, mark_question
 
 
 def answer_cell_source() -> str | None:
@@ -102,3 +103,17 @@ class Exercise:
         from .widgets import scene_html
 
         return HTML(scene_html(bank.item(item_id), with_response=False))
+
+    def marks(self, key: keys.Key, source: str | None = None) -> list[Mark]:
+        """Each question marked as the grader marks it: the saved clicks, then the literal typed
+        lines of the answer cell (``source``, or the cell as last run in this kernel)."""
+        clicked, _ = answers_file.load(self.id, self.folder)
+        graded, _ = answers_file.graded(clicked, answer_cell_source() if source is None else source)
+        return [mark_question(q, graded, key) for q in self.questions]
+
+    def self_check(self):
+        """"Check my answers" where the instructor's key is in the course folder (studying alone
+        with the whole repository, as on Binder); elsewhere, a note that the instructor grades it."""
+        from .widgets import SelfCheck
+
+        return SelfCheck(self, keys.find(self.folder))

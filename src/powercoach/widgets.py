@@ -506,3 +506,41 @@ class BestWorstQuestion(W.VBox):
             self.status.value = status_html("The same response is marked best and worst; change one of them.")
         else:
             self.status.value = f"Saved: best <b>{b}</b>, worst <b>{w}</b>. You can change them until you submit."
+
+
+class SelfCheck(W.VBox):
+    """"Check my answers" for a learner studying alone with the key at hand: every question marked
+    as the grader would, with the right answer and why, recorded as a self-check. Without the key
+    it says who grades the exercise and shows nothing of the answers."""
+
+    def __init__(self, exercise, key, progress=None):
+        self.exercise, self.key, self._progress = exercise, key, progress
+        self.result = W.HTML()
+        if key is None:
+            note = (f"<b>Your instructor grades this exercise.</b> Your clicks are saved in "
+                    f"<code>{escape(exercise.id)}.answers.json</code> beside this notebook; submit it with the "
+                    "notebook, and your feedback will show your score, the right answers and why.")
+            super().__init__([W.HTML(note)])
+            return
+        self.button = W.Button(description="Check my answers", icon="check",
+                               tooltip="Mark your saved answers against the course's key")
+        self.button.on_click(lambda _: self.check())
+        super().__init__([W.HTML("You are studying with the course's answer key at hand, so you can check your "
+                                 "own work: your clicks and typed lines are marked as your instructor's grading "
+                                 "would mark them."), self.button, self.result])
+        self.add_class("powercoach-selfcheck")
+
+    def check(self) -> int:
+        marks = self.exercise.marks(self.key)
+        score = int(sum(m.points for m in marks))
+        rows = "".join(
+            f"<li style='{OK_STYLE if m.points else NO_STYLE};padding:4px 8px;margin:3px 0;list-style:none'>"
+            f"<b>{'Right' if m.points else 'Not right'}.</b> {escape(m.message)}</li>" for m in marks)
+        from .progress import Progress
+
+        if self._progress is None:
+            self._progress = Progress()
+        self._progress.record(int(self.exercise.id[:2]), "self-check", score, len(marks))
+        notice = status_html(" ".join(self._progress.warnings))
+        self.result.value = f"<p><b>{score} of {len(marks)} right.</b></p><ul style='padding:0'>{rows}</ul>{notice}"
+        return score

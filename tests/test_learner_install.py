@@ -97,7 +97,7 @@ problems = {}
 for path in sys.argv[1:]:
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import powercoach; print('FROM', powercoach.__file__)"))
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, timeout=300, startup_timeout=180, kernel_name="python3",
                    resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}).execute()
     bad = [(i, o.get("name") or o.output_type, o.get("text", "") or o.get("evalue", ""))
            for i, c in enumerate(nb.cells) if c.cell_type == "code" for o in c.outputs

@@ -187,6 +187,7 @@ def every_exercise(tmp_path_factory):
             "blank": (None, None, 0),
             "half": (None, answers_file(half, a), (len(key) + 1) // 2),
             "malformed": (None, answers_file(malformed, a), len(key) - 2),
+            "typed": ("\n".join(f'answers["{q}"] = "{v}"' for q, v in key.items()), None, len(key)),
             "typed_and_clicked": (typed_half, answers_file({q: wrong(v) for q, v in key.items()}, a),
                                   (len(key) + 1) // 2),
             "attack": (attack, None, (len(key) + 1) // 2),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def course(root: str | Path) -> dict[int, dict[str, Estimate]]:
 
 def describe(minutes: float) -> str:
     """Rounded up to 5 minutes: '35 min', '1 h 10 min'."""
-    total = max(5, -(-round(minutes) // 5) * 5)
+    total = max(5, math.ceil(round(minutes, 6) / 5) * 5)
     hours, mins = divmod(total, 60)
     if not hours:
         return f"{mins} min"

@@ -27,12 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(tmp: Path):
+def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
     """Serve a temp copy of the course (so checkpoints never land in the repo)."""
     root = tmp / "served"
     for folder in ("course", "exercises"):
         shutil.copytree(REPO / folder, root / folder)
-    env = private_env(tmp / "home")
+    env = {**private_env(tmp / "home"), **(extra_env or {})}
     settings = Path(env["JUPYTER_CONFIG_DIR"]) / "lab/user-settings/@jupyterlab/apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(

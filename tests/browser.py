@@ -66,13 +66,13 @@ def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def chromium(tmp: Path):
+def chromium(tmp: Path, extra_args: list[str] | None = None):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (.ci/run does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + (extra_args or []))
         try:
             yield browser
         finally:

@@ -13,7 +13,7 @@ import sys
 import threading
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium
+from browser import chromium
 from conftest import REPO
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]

@@ -64,6 +64,9 @@ def test_a_bad_file_gets_a_message_and_nothing_changes(tmp_path):
     assert "lesson.ipynb: Not restored: this is not a powercoach progress file" in page.message.value
     assert "Nothing here was changed" in page.message.value and "&#10007;" in page.message.value
     assert Progress(home / "progress.json").by_module() == {1: (3, 14)}
+    page.message.value = ""
+    upload(page, b'{"cells": []}', "lesson.ipynb")  # the same file once more is read again
+    assert "Not restored" in page.message.value
 
 
 def test_the_session_note_says_plainly_what_binder_and_the_browser_keep(tmp_path):

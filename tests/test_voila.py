@@ -67,7 +67,7 @@ def test_an_exercise_click_is_saved_beside_the_notebook(site, page):
     assert data["exercise"] == "01-contracting" and data["answers"] == {"Q1": "poor"}
 
 
-def test_the_download_button_gives_a_progress_file_in_voila(site, page):
+def test_the_download_button_gives_a_progress_file_and_the_restore_button_takes_one_in_voila(site, page):
     (base, token, root), _, tmp = site
     page.goto(f"{base}/voila/render/course/start.ipynb?token={token}")
     page.locator(".powercoach-start").wait_for(timeout=60_000)
@@ -80,3 +80,23 @@ def test_the_download_button_gives_a_progress_file_in_voila(site, page):
     event.value.save_as(saved)
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data["format"] == "powercoach-progress" and data["version"] == 1
+    # Restore: a file that is not ours is refused, then the downloaded one is taken.
+    foreign = tmp / "notes.json"
+    foreign.write_text('{"cells": []}', encoding="utf-8")
+
+    def restore(path):
+        with page.expect_file_chooser() as chooser:
+            page.locator(".powercoach-start .widget-upload").click()
+        chooser.value.set_files(str(path))
+
+    restore(foreign)
+    message = page.locator(".powercoach-restore")
+    message.wait_for(timeout=15_000)
+    assert "notes.json: Not restored: this is not a powercoach progress file" in message.inner_text()
+    assert "Nothing here was changed" in message.inner_text()
+    data["activities"]["05/classify"] = {"module": 5, "activity": "classify", "score": 6, "total": 21, "best": 6,
+                                         "stamp": 1_800_000_000.0, "updated": "2027-01-15 08:00"}
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    restore(saved)
+    page.get_by_text("Restored: 1 drill scores").wait_for(timeout=15_000)
+    page.get_by_text("6 of 21 points in drills").wait_for(timeout=15_000)

@@ -561,6 +561,7 @@ class StartPage(W.VBox):
             return
         item = files[0]
         self.restore(bytes(item["content"]), item.get("name", "the file"))
+        self.upload.value = ()  # so picking the same file again is seen as a new upload
 
     def restore(self, content: bytes, name: str = "the file"):
         from . import portable

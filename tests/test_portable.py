@@ -170,3 +170,29 @@ def test_session_kind_comes_from_binderhubs_variables_and_the_browser_platform()
     assert portable.session_kind({"BINDER_LAUNCH_HOST": "https://mybinder.org/"}, "linux") == "binder"
     assert portable.session_kind({"BINDER_REPO_URL": "https://example.org/repo"}, "linux") == "binder"
     assert portable.session_kind({}, "emscripten") == "browser"
+
+
+def test_a_record_from_before_stamps_exports_and_restores_with_its_minute_as_the_time(tmp_path):
+    root = course_copy(tmp_path / "old")
+    (root / "progress.json").write_text(json.dumps({"version": 1, "activities": {
+        "01/classify": {"module": 1, "activity": "classify", "score": 5, "total": 14, "best": 7,
+                        "updated": "2026-11-20 18:05"}},
+        "profiles": [{"label": "baseline", "ratings": {"contracting": 3}, "saved": "2026-11-20 18:00"}]}))
+    text = portable.dumps(Progress(root / "progress.json"), root)
+    fresh = course_copy(tmp_path / "fresh")
+    outcome = portable.restore(text, Progress(fresh / "progress.json"), fresh)
+    assert outcome.ok and outcome.changed == {"activities": 1, "profiles": 1, "answers": 0}, outcome.message
+    restored = Progress(fresh / "progress.json")
+    assert restored.by_module() == {1: (7, 14)} and restored.profiles()[0]["ratings"] == {"contracting": 3}
+    # A later drill in the old home is newer than the restored copy, by its stamp.
+    Progress(root / "progress.json").record(1, "classify", 2, 14)
+    again = portable.restore(portable.dumps(Progress(root / "progress.json"), root), restored, fresh)
+    assert again.changed["activities"] == 1 and restored.data["activities"]["01/classify"]["score"] == 2
+
+
+def test_an_answer_keeps_its_own_time_when_another_answer_in_its_file_changes_later(tmp_path):
+    root, progress = filled(tmp_path)
+    first = portable.export(progress, root)["answers"]["01-contracting"]
+    answer(root, "01-contracting", {"Q1": "good", "Q2": "good", "Q9": "advice-giving"}, 1_900_000_000)
+    later = portable.export(progress, root)["answers"]["01-contracting"]
+    assert later["Q2"]["stamp"] == 1_900_000_000 and later["Q1"]["stamp"] == first["Q1"]["stamp"] == 1_800_000_000

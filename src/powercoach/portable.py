@@ -105,13 +105,22 @@ def _stamped_answers(progress: Progress, root: Path) -> dict[str, dict[str, dict
 
 
 def export(progress: Progress, root: str | Path) -> dict:
-    """Everything the learner would lose with this session, as one JSON-ready dict."""
+    """Everything the learner would lose with this session, as one JSON-ready dict.
+
+    The time each answer was first seen is remembered in the record, so an answer keeps its own
+    time when another answer in the same file changes later.
+    """
     progress.reload()
+    answers = _stamped_answers(progress, Path(root))
+    if answers != progress.data.get("answer_stamps", {}):
+        progress.data["answer_stamps"] = answers
+        progress.save()
     return {
         "format": FORMAT, "version": VERSION, "exported": now(),
-        "activities": {k: dict(v) for k, v in progress.data["activities"].items()},
-        "profiles": [dict(p) for p in progress.data["profiles"]],
-        "answers": _stamped_answers(progress, Path(root)),
+        # records written before stamps existed get their minute as the stamp
+        "activities": {k: {**v, "stamp": stamp_of(v)} for k, v in progress.data["activities"].items()},
+        "profiles": [{**p, "stamp": stamp_of(p)} for p in progress.data["profiles"]],
+        "answers": answers,
     }
 
 

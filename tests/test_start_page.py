@@ -85,6 +85,7 @@ def test_study_times_are_shown_for_each_module_and_the_course_with_the_method(tm
     page = StartPage(Progress(tmp_path / "p.json"), REPO / "course", environ={})
     table = page.children[-1].value
     assert "The whole course" in table and "words a minute" in table
+    assert "<td>13</td><td>Capstone" in table and "<td>0</td><td>Power, rank" in table  # named from the lessons
     body = table.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<tr>") == len(list((REPO / "course").glob("[0-9][0-9]-*.ipynb")))
 

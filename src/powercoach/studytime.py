@@ -134,13 +134,25 @@ def notebook(path: str | Path) -> Estimate:
     return est
 
 
+def heading(path: str | Path) -> str:
+    """A notebook's first top-level heading, without the '#', or its file name."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", [])).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return Path(path).stem
+
+
 def course(root: str | Path) -> dict[int, dict[str, Estimate]]:
-    """Per module: the lesson's and the exercise's estimate (an exercise only where one exists)."""
+    """Per module: the lesson's and the exercise's estimate (an exercise only where one exists),
+    and the lesson's path (``"path"``)."""
     root = Path(root)
     out: dict[int, dict[str, Estimate]] = {}
     lessons = {int(p.name[:2]): p for p in sorted((root / "course").glob("[0-9][0-9]-*.ipynb"))}
     for module, lesson in lessons.items():
-        parts = {"lesson": notebook(lesson)}
+        parts = {"lesson": notebook(lesson), "path": lesson}
         exercise = root / "exercises" / lesson.stem / f"{lesson.stem}.ipynb"
         if exercise.exists():
             parts["exercise"] = notebook(exercise)

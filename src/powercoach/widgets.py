@@ -8,6 +8,7 @@ never the only signal.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import ipywidgets as W
@@ -480,13 +481,16 @@ def study_times_table(root=None) -> W.HTML:
     root = portable.course_root(root)
     titles = {t.module: t.title for t in catalog.techniques().values()}
     per_module = studytime.course(root)
+    for module, parts in per_module.items():
+        if module not in titles:
+            titles[module] = re.sub(r"^Module \d+\s*[:.-]\s*", "", studytime.heading(parts["path"]))
     total = studytime.Estimate()
     rows = []
     for module, parts in per_module.items():
         lesson, exercise = parts["lesson"], parts.get("exercise")
         both = lesson + exercise if exercise else lesson
         total += both
-        rows.append(f"<tr><td>{module}</td><td>{escape(titles.get(module, 'Orientation'))}</td>"
+        rows.append(f"<tr><td>{module}</td><td>{escape(titles[module])}</td>"
                     f"<td>{studytime.describe(lesson.minutes)}</td>"
                     f"<td>{studytime.describe(exercise.minutes) if exercise else 'none'}</td>"
                     f"<td>{studytime.describe(both.minutes)}</td></tr>")
@@ -538,7 +542,7 @@ class StartPage(W.VBox):
         self.upload.observe(self._uploaded, names="value")
         keep = W.HTML("<b>Keep your work.</b> The file holds your drill scores, self-assessment profiles and "
                       "exercise answers. Restoring adds what the file has and keeps whatever is newer here.")
-        super().__init__([self.session, self.view, keep, W.HBox([self.prepare, self.link]), self.upload,
+        super().__init__([self.session, self.view, keep, W.HBox([self.prepare, self.link]), W.HBox([self.upload]),
                           self.message, study_times_table(self.root)])
         self.add_class("powercoach-start")
 

@@ -125,12 +125,17 @@ def wheel_for(folder: Path, name: str, version: str) -> Path:
 
 
 def build_powercoach_wheel(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
+    """From a copy of the package's sources, so the build leaves nothing in the repository."""
+    source = dest / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     for old in dest.glob("powercoach-*.whl"):
         old.unlink()
     log("building the powercoach wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-        "--wheel-dir", str(dest), str(ROOT))
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dest), str(source))
     return next(dest.glob("powercoach-*.whl"))
 
 

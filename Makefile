@@ -44,3 +44,16 @@ bench: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# The learner's view: `make lab` shows no nbgrader instructor panels (learner-view/README.md).
+lab: export JUPYTER_CONFIG_PATH := $(abspath learner-view)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)
+
+# The browser-only edition: a static JupyterLite site in build/lite that any web server can serve
+# (e.g. `python -m http.server -d build/lite`); lite/build.py fetches Pyodide from npm and wheels from PyPI.
+.PHONY: lite
+$(VENV)/.lite-installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[lite]"
+	touch $@
+
+lite: $(VENV)/.lite-installed
+	$(BIN)/python lite/build.py --out build/lite

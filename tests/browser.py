@@ -27,12 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(tmp: Path):
+def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
     """Serve a temp copy of the course (so checkpoints never land in the repo)."""
     root = tmp / "served"
     for folder in ("course", "exercises"):
         shutil.copytree(REPO / folder, root / folder)
-    env = private_env(tmp / "home")
+    env = {**private_env(tmp / "home"), **(extra_env or {})}
     settings = Path(env["JUPYTER_CONFIG_DIR"]) / "lab/user-settings/@jupyterlab/apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -66,13 +66,13 @@ def jupyterlab(tmp: Path):
 
 
 @contextmanager
-def chromium(tmp: Path):
+def chromium(tmp: Path, extra_args: list[str] | None = None):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (.ci/run does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + (extra_args or []))
         try:
             yield browser
         finally:
@@ -94,3 +94,53 @@ def open_and_run_all(page, base: str, token: str, path: str) -> None:
 def save(page) -> None:
     page.keyboard.press("Control+s")
     page.wait_for_timeout(1000)
+
+
+def served_copy(tmp: Path) -> Path:
+    """A temp copy of what a learner opens: the lessons and the exercises (never the key)."""
+    root = tmp / "served"
+    for folder in ("course", "exercises"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("*.answers.json*"))
+    return root
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, log: Path, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start: see {log}") from None
+            time.sleep(0.3)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+@contextmanager
+def voila(tmp: Path):
+    """Voila on 127.0.0.1 with a token, over a temp copy of the course; yields (base, token, root)."""
+    root = served_copy(tmp)
+    env = private_env(tmp / "home")
+    port, token = free_port(), secrets.token_hex(16)
+    log_path = tmp / "voila.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", f"--token={token}",
+         f"--Voila.root_dir={root}", "--show_tracebacks=True", str(root)],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/voila/tree?token={token}", proc, log_path, "Voila")
+        yield base, token, root
+    finally:
+        stop(proc)
+        log.close()

@@ -4,12 +4,18 @@ Kept in a small JSON file in the learner's home (``~/.powercoach/progress.json``
 ``POWERCOACH_PROGRESS``). A damaged file is set aside as a backup and a fresh record starts; an
 unwritable place keeps the record in memory for this session. Either way the learner gets a
 warning, never a traceback, and nothing earlier is lost.
+
+Every activity and profile carries ``stamp``, seconds since 1970 (UTC) when it was written, so a
+restored progress file (``portable.py``) can tell which of two entries is newer. Each change
+re-reads the file first: a drill in another notebook, or a restore on the start page, may have
+written it since this record was loaded.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,12 +23,35 @@ from pathlib import Path
 VERSION = 1
 
 
+#: in the browser-only edition (Pyodide), files persist only on the site's drive (IndexedDB)
+BROWSER_DRIVE = Path("/drive")
+
+
 def default_path() -> Path:
-    return Path(os.environ.get("POWERCOACH_PROGRESS") or Path.home() / ".powercoach" / "progress.json")
+    if os.environ.get("POWERCOACH_PROGRESS"):
+        return Path(os.environ["POWERCOACH_PROGRESS"])
+    if sys.platform == "emscripten" and BROWSER_DRIVE.is_dir():
+        return BROWSER_DRIVE / "my-progress" / "progress.json"
+    return Path.home() / ".powercoach" / "progress.json"
 
 
 def empty() -> dict:
     return {"version": VERSION, "activities": {}, "profiles": []}
+
+
+def now() -> float:
+    return round(time.time(), 3)
+
+
+def stamp_of(entry: dict) -> float:
+    """When an entry was written: its ``stamp``, or for records older than stamps, its minute."""
+    if type(entry.get("stamp")) in (int, float):
+        return float(entry["stamp"])
+    text = entry.get("updated") or entry.get("saved")
+    try:
+        return time.mktime(time.strptime(text, "%Y-%m-%d %H:%M"))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def valid(data) -> bool:
@@ -35,6 +64,15 @@ class Progress:
         self.path = Path(path) if path else default_path()
         self.warnings: list[str] = []
         self.data = self._load()
+
+    def reload(self) -> None:
+        """Pick up what another notebook (or a restore) wrote; keep memory if the file is unusable."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return
+        if valid(data):
+            self.data = data
 
     def _load(self) -> dict:
         try:
@@ -74,11 +112,12 @@ class Progress:
 
     def record(self, module: int, activity: str, score: int, total: int) -> None:
         """Keep the latest and the best score of an activity (a drill, an exercise check)."""
+        self.reload()
         key = f"{module:02d}/{activity}"
         old = self.data["activities"].get(key, {})
         self.data["activities"][key] = {
             "module": module, "activity": activity, "score": score, "total": total,
-            "best": max(score, old.get("best", 0)), "updated": time.strftime("%Y-%m-%d %H:%M"),
+            "best": max(score, old.get("best", 0)), "updated": time.strftime("%Y-%m-%d %H:%M"), "stamp": now(),
         }
         self.save()
 
@@ -91,8 +130,9 @@ class Progress:
         return out
 
     def add_profile(self, label: str, ratings: dict[str, int]) -> None:
+        self.reload()
         self.data["profiles"].append({"label": label, "ratings": dict(ratings),
-                                      "saved": time.strftime("%Y-%m-%d %H:%M")})
+                                      "saved": time.strftime("%Y-%m-%d %H:%M"), "stamp": now()})
         self.save()
 
     def profiles(self) -> list[dict]:

@@ -1,0 +1,136 @@
+"""The browser-only edition: built by lite/build.py from the registries, served on 127.0.0.1, and
+driven in Chromium with every other address unreachable.
+
+Fails (never skips) without npm, Chromium or the registries: `make test` needs all three.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import sys
+import threading
+
+import pytest
+from browser import chromium
+from conftest import REPO
+
+pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]
+
+OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+IDLE = "Python (Pyodide) | Idle"
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def lite_site(tmp_path_factory):
+    sys.path.insert(0, str(REPO / "lite"))
+    try:
+        import build as lite_build
+    finally:
+        sys.path.pop(0)
+    tmp = tmp_path_factory.mktemp("lite")
+    return lite_build.build(tmp / "site", tmp / "cache")
+
+
+@pytest.fixture(scope="module")
+def served(lite_site, tmp_path_factory):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(lite_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    tmp = tmp_path_factory.mktemp("lite-browser")
+    try:
+        with chromium(tmp, extra_args=OFFLINE) as browser:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            requests: list[str] = []
+            context.on("request", lambda r: requests.append(r.url))
+            yield f"http://127.0.0.1:{server.server_address[1]}", context, requests, tmp
+            context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def open_and_run_all(page, base: str, path: str) -> None:
+    # An empty workspace first, so no earlier tab (and its kernel) is restored beside this one.
+    page.goto(f"{base}/lab/index.html?reset")
+    page.locator(".jp-Launcher").wait_for(timeout=60_000)
+    page.goto(f"{base}/lab/index.html?path={path}")
+    page.get_by_text(IDLE).wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def outside(requests: list[str], base: str) -> list[str]:
+    return [u for u in requests if not u.startswith((base + "/", "data:", "blob:"))]
+
+
+def test_the_site_holds_pyodide_and_every_wheel_its_lock_lists(lite_site):
+    pyodide = lite_site / "static/pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    assert {"micropip", "ipython", "ipywidgets", "powercoach"} <= set(lock["packages"])
+    for entry in lock["packages"].values():
+        assert (pyodide / entry["file_name"]).exists(), entry["file_name"]
+    config = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs" and kernel["disablePyPIFallback"] is True
+    assert (lite_site / "files/course/01-contracting.ipynb").exists()
+    assert not list((lite_site / "files").rglob("*.answers.json"))
+
+
+def test_a_lesson_loads_offline_and_its_drill_answers_a_click(served):
+    base, context, requests, tmp = served
+    page = context.new_page()
+    try:
+        open_and_run_all(page, base, "course/01-contracting.ipynb")
+        drill = page.locator(".powercoach-drill")
+        drill.wait_for(timeout=120_000)
+        assert "Scene 1 of 14" in drill.inner_text()
+        drill.get_by_role("button", name="Good").click()
+        feedback = drill.locator("[role=status]")
+        feedback.wait_for(timeout=20_000)
+        assert "The answer is" in feedback.inner_text()
+        assert "of 1 answered" in drill.inner_text()
+    finally:
+        page.screenshot(path=str(tmp / "lite-lesson.png"), full_page=True)
+        page.close()
+    assert any(u.endswith("/static/pyodide/pyodide.asm.wasm") for u in requests)
+    assert outside(requests, base) == []
+
+
+def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downloads(served):
+    base, context, requests, tmp = served
+    page = context.new_page()
+    try:
+        open_and_run_all(page, base, "exercises/01-contracting/01-contracting.ipynb")
+        first = page.locator(".powercoach-question").first
+        first.wait_for(timeout=120_000)
+        first.get_by_role("radio", name="Poor", exact=True).check()
+        first.get_by_text("Saved: poor").wait_for(timeout=20_000)
+        page.wait_for_timeout(1500)  # the drive writes through to IndexedDB
+        # A new page (new kernel) reads it back from the browser's storage.
+        page.close()
+        page = context.new_page()
+        open_and_run_all(page, base, "course/start.ipynb")
+        page.locator(".powercoach-start").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Prepare my progress file").click()
+        link = page.locator("a.powercoach-download")
+        link.wait_for(timeout=30_000)
+        with page.expect_download() as event:
+            link.click()
+        saved = tmp / "lite-progress.json"
+        event.value.save_as(saved)
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        assert data["format"] == "powercoach-progress"
+        assert data["answers"]["01-contracting"]["Q1"]["value"] == "poor"
+        assert "runs entirely in your browser" in page.locator(".powercoach-session").inner_text()
+    finally:
+        page.screenshot(path=str(tmp / "lite-start.png"), full_page=True)
+        page.close()
+    assert outside(requests, base) == []

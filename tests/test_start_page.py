@@ -112,7 +112,8 @@ def test_the_estimate_counts_words_and_prices_items_as_stated(tmp_path):
 def test_the_drill_count_matches_what_the_lesson_widget_shows():
     from conftest import REPO
 
-    from powercoach.widgets import ClassifyDrill
+    from powercoach.widgets import ClassifyDrill, PitfallDrill
 
-    est = studytime.notebook(REPO / "course/01-contracting.ipynb")
-    assert est.items["drill scene"] == len(ClassifyDrill("contracting").state.questions)
+    est = studytime.notebook(REPO / "course/01-contracting.ipynb")  # a good-or-poor and a pitfall drill
+    shown = len(ClassifyDrill("contracting").state.questions) + len(PitfallDrill("contracting").state.questions)
+    assert est.items["drill scene"] == shown

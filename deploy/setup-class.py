@@ -145,6 +145,8 @@ def as_user(name: str, prefix: Path, *cmd, cwd: Path) -> None:
     home = pwd.getpwnam(name).pw_dir
     env = {"HOME": home, "USER": name, "LOGNAME": name, "PATH": f"{prefix / 'bin'}:/usr/bin:/bin",
            "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter-instructor"), "LANG": "C.UTF-8"}
+    if os.environ.get("LD_LIBRARY_PATH"):  # a Python built with its libpython elsewhere
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     run("runuser", "-u", name, "--", *cmd, cwd=cwd, env=env)
 
 

@@ -34,18 +34,22 @@ def world_usable(path: Path) -> bool:
     return path.stat().st_mode & 0o005 == 0o005 and all(p.stat().st_mode & 0o001 for p in path.parents)
 
 
-def everyones_python() -> Path:
-    """The interpreter under the project's venv, or the system's of the same version when other
-    users cannot reach that one (pyenv's under /root, say)."""
+def everyones_python(base: Path) -> Path:
+    """The interpreter under the project's venv, or, where other users cannot reach it (pyenv's
+    under /root, say), a hard-linked copy of its installation in ``base``. Its libpython is then
+    found through LD_LIBRARY_PATH (``library_path``), as its built-in run path is under /root."""
     python = Path(os.path.realpath(ENV / "bin" / "python3"))
     if world_usable(python):
         return python
-    name = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for folder in ("/usr/bin", "/usr/local/bin"):
-        if Path(folder, name).exists() and world_usable(Path(folder, name)):
-            return Path(folder, name)
-    raise RuntimeError(f"{python} cannot be run by other users and there is no /usr/bin/{name}: "
-                       f"make the venv with a system Python (make PYTHON=/usr/bin/{name} test).")
+    home = Path(sys.base_prefix)
+    copy = base / "python"
+    if subprocess.run(["cp", "-al", home, copy], capture_output=True).returncode:
+        subprocess.run(["cp", "-a", home, copy], check=True)
+    return copy / python.relative_to(home)
+
+
+def library_path(base: Path) -> str:
+    return str(base / "python" / "lib") if (base / "python").exists() else ""
 
 
 def class_environment(base: Path) -> Path:
@@ -62,7 +66,7 @@ def class_environment(base: Path) -> Path:
         subprocess.run(["cp", "-a", ENV / site, env / site], check=True)
     if (ENV / "lib64").is_symlink():
         os.symlink("lib", env / "lib64")
-    python = everyones_python()
+    python = everyones_python(base)
     (env / "pyvenv.cfg").write_text(f"home = {python.parent}\ninclude-system-site-packages = false\n")
     shutil.copytree(ENV / "etc", env / "etc", symlinks=True)
     shutil.copytree(ENV / "share", env / "share", symlinks=True)
@@ -90,7 +94,8 @@ def class_environment(base: Path) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, build / name)
     shutil.copytree(REPO / "src", build / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
-    subprocess.run([env / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", str(build)], check=True, capture_output=True)
+    subprocess.run([env / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", str(build)],
+                   check=True, capture_output=True, env=dict(os.environ, LD_LIBRARY_PATH=library_path(base)))
     shutil.rmtree(build)
     return env
 
@@ -138,7 +143,14 @@ class Hub:
             [sys.executable, REPO / "deploy" / "setup-class.py", "--people", people, "--prefix", self.env,
              "--exchange", self.exchange, "--home-base", homes, "--passwords", self.passwords_file,
              "--url", self.url, "--proxy", PROXY, "--skip-install", "--no-systemd"],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=300, env=self.process_env())
+
+    def process_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
+        env["PATH"] = f"{self.env / 'bin'}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+        if library_path(self.base):
+            env["LD_LIBRARY_PATH"] = library_path(self.base)
+        return env
 
     @property
     def course(self) -> Path:
@@ -156,10 +168,11 @@ class Hub:
             "c.JupyterHub.load_roles = [{'name': 'powercoach-test', 'services': ['powercoach-test'], 'scopes': "
             "['admin:users', 'admin:servers', 'access:servers', 'list:users', 'read:users', 'admin:server_state']}]\n"
             f"c.JupyterHub.hub_port = {free_port()}\n"
-            f"c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:{free_port()}'\n",
+            f"c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:{free_port()}'\n"
+            # the copied interpreter's libpython (see everyones_python)
+            f"c.Spawner.environment = dict(c.Spawner.environment, LD_LIBRARY_PATH={library_path(self.base)!r})\n",
             encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
-        env["PATH"] = f"{self.env / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+        env = self.process_env()
         self.logf = self.log.open("w")
         self.proc = subprocess.Popen([self.env / "bin" / "jupyterhub", "-f", config], cwd=self.env / "var",
                                      env=env, stdout=self.logf, stderr=subprocess.STDOUT)

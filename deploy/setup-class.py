@@ -207,9 +207,9 @@ def main(argv=None) -> int:
     # useradd, chpasswd and runuser live in sbin, which a sudo or CI PATH may lack.
     os.environ["PATH"] = os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
     try:
+        people = read_people(args.people)
         if os.geteuid() != 0:
             raise SetupError("Run this as root: sudo python3 deploy/setup-class.py --people ...")
-        people = read_people(args.people)
         prefix, exchange = args.prefix.resolve(), args.exchange.resolve()
         instructor = next(p["username"] for p in people if p["role"] == "instructor")
         learners = [p for p in people if p["role"] == "learner"]

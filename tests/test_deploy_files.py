@@ -44,7 +44,8 @@ def test_the_values_give_learners_and_the_instructor_the_same_panels_as_one_serv
     values = yaml.safe_load(VALUES.read_text(encoding="utf-8"))
     files = values["singleuser"]["extraFiles"]
     etc = REPO / "deploy" / "etc"
-    assert files["learner-lab-extensions"]["data"] == json.loads((etc / "jupyter/labconfig/page_config.json").read_text())
+    learner_lab = json.loads((etc / "jupyter/labconfig/page_config.json").read_text())
+    assert files["learner-lab-extensions"]["data"] == learner_lab
     assert files["instructor-lab-extensions"]["data"] == json.loads(
         (etc / "jupyter-instructor/labconfig/page_config.json").read_text())
     learner = json.loads((etc / "jupyter/jupyter_server_config.d/powercoach-learner.json").read_text())

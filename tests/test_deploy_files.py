@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -66,3 +67,35 @@ def test_setup_class_explains_a_bad_class_list(tmp_path, csv, message):
                            "--prefix", tmp_path / "prefix", "--no-systemd"], capture_output=True, text=True)
     assert proc.returncode == 1
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+SYSTEM_PACKAGES = REPO / "scripts" / "system-packages.sh"
+
+
+def run_system_packages(tmp_path, user: str, tools: tuple[str, ...]):
+    """Run scripts/system-packages.sh as ``user`` on a PATH holding only ``tools``, so every
+    package looks missing and nothing is installed. The script goes in on stdin: the clone
+    may sit in a folder other users cannot enter."""
+    import shutil
+
+    tmp_path.chmod(0o755)
+    bin_ = tmp_path / "bin"
+    bin_.mkdir(mode=0o755)
+    for tool in tools:
+        os.symlink(shutil.which(tool), bin_ / tool)
+    runuser = shutil.which("runuser", path="/usr/sbin:/sbin:/usr/bin")
+    with SYSTEM_PACKAGES.open() as script:
+        return subprocess.run([runuser, "-u", user, "--", "/bin/sh", "-s", "test"], stdin=script,
+                              env={"PATH": str(bin_), "PYTHON": "/nonexistent"}, capture_output=True,
+                              text=True, timeout=60)
+
+
+@pytest.mark.parametrize("tools", [("id",), ("id", "apt-get")], ids=["no apt-get", "not root, no sudo"])
+def test_system_packages_stops_with_the_command_to_run_when_it_cannot_install(tmp_path, tools):
+    if os.geteuid() != 0:
+        pytest.fail("This test runs the script as another user: run make test as root (CI is).")
+    proc = run_system_packages(tmp_path, "nobody", tools)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "sudo apt-get install -y bubblewrap chromium npm" in lines[0], lines[0]

@@ -268,7 +268,8 @@ class Hub:
                 try:
                     state = self.api("GET", f"users/{u}", ok=False).json().get("servers", {}).get("", {})
                     pid = (state.get("state") or {}).get("pid")
-                    pids.append(pid) if pid else None
+                    if pid:
+                        pids.append(pid)
                     self.api("DELETE", f"users/{u}/server", ok=False)
                 except (requests.RequestException, ValueError):
                     pass

@@ -212,5 +212,8 @@ print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
     denied = probe(hub, learners[1], other=learners[0])
     assert set(denied.values()) == {"denied"}, json.dumps(denied)
     allowed = probe(hub, instructor, other=learners[0])
-    for label in ("course folder", "course config", "solutions", "gradebook"):
+    readable = ["course folder", "course config", "solutions", "gradebook"]
+    if (hub.course / "key").is_dir():  # the instructor-only answer key, once the course has one
+        readable.append("key")
+    for label in readable:
         assert allowed[label] == "read", allowed

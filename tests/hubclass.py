@@ -43,9 +43,22 @@ def everyones_python(base: Path) -> Path:
         return python
     home = Path(sys.base_prefix)
     copy = base / "python"
-    if subprocess.run(["cp", "-al", home, copy], capture_output=True).returncode:
-        subprocess.run(["cp", "-a", home, copy], check=True)
-    return copy / python.relative_to(home)
+    stdlib = f"lib/python{sys.version_info.major}.{sys.version_info.minor}"
+    unused = shutil.ignore_patterns("test", "idlelib", "tkinter", "turtledemo", "site-packages", "__phello__")
+    (copy / "lib").mkdir(parents=True)
+    shutil.copytree(home / stdlib, copy / stdlib, copy_function=link_or_copy, ignore=unused, symlinks=True)
+    for lib in (home / "lib").glob("libpython*"):
+        shutil.copy(lib, copy / "lib" / lib.name, follow_symlinks=False)
+    (copy / "bin").mkdir()
+    link_or_copy(python, copy / "bin" / python.name)
+    return copy / "bin" / python.name
+
+
+def link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another filesystem
+        shutil.copy2(src, dst)
 
 
 def library_path(base: Path) -> str:
@@ -263,15 +276,17 @@ class Hub:
     # teardown ---------------------------------------------------------------------------------
     def close(self) -> None:
         if self.proc is not None:
+            # Stop the servers by pid (a DELETE through the hub waits up to 10 s for each), then
+            # the hub, then the proxy.
             pids = []
             for u in self.users:
                 try:
                     state = self.api("GET", f"users/{u}", ok=False).json().get("servers", {}).get("", {})
                     pid = (state.get("state") or {}).get("pid")
                     if pid:
+                        os.kill(pid, signal.SIGTERM)
                         pids.append(pid)
-                    self.api("DELETE", f"users/{u}/server", ok=False)
-                except (requests.RequestException, ValueError):
+                except (requests.RequestException, ValueError, OSError):
                     pass
             self.proc.send_signal(signal.SIGTERM)
             try:

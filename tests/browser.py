@@ -68,7 +68,7 @@ def jupyterlab(tmp: Path):
 @contextmanager
 def chromium(tmp: Path):
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (make test does: scripts/system-packages.sh).")
+        raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (make test does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

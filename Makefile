@@ -5,7 +5,23 @@ BIN := $(abspath $(VENV))/bin
 # nbgrader shells out to alembic, so the venv's bin must be on PATH (FIELD_NOTES).
 export PATH := $(BIN):$(PATH)
 
-.PHONY: lab test lint exercises bench clean
+.PHONY: lab test lint exercises bench clean system-lab system-test
+# Set-up steps run in the order written: the Debian packages come before the venv.
+.NOTPARALLEL:
+
+# Debian packages (bubblewrap, python3-venv; for the tests also chromium and npm), installed
+# when missing with apt-get as root or sudo otherwise; where neither works it stops with the
+# command to run.
+system-lab:
+	@PYTHON=$(PYTHON) sh scripts/system-packages.sh lab
+system-test:
+	@PYTHON=$(PYTHON) sh scripts/system-packages.sh test
+
+# configurable-http-proxy (npm) for the hub test, in a project-local folder, never global.
+CHP := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+$(CHP): $(BIN)/python
+	npm install --silent --prefix $(VENV)/node --no-audit --no-fund configurable-http-proxy@5
+	ln -sf $(abspath $(CHP)) $(BIN)/configurable-http-proxy
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,10 +39,10 @@ $(VENV)/.test-installed: $(BIN)/python pyproject.toml
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(VENV)/.lab-installed
+lab: system-lab $(VENV)/.lab-installed
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) --LabApp.default_url=/lab/tree/course/start.ipynb
 
-test: $(VENV)/.test-installed
+test: system-test $(VENV)/.test-installed $(CHP)
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest
 

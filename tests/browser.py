@@ -68,7 +68,7 @@ def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
 @contextmanager
 def chromium(tmp: Path, extra_args: list[str] | None = None):
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (.ci/run does).")
+        raise RuntimeError(f"No Chromium at {CHROMIUM}: install Debian's chromium (make test does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

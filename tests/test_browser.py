@@ -1,6 +1,6 @@
 """A learner's view: JupyterLab in headless Chromium, driven by clicks.
 
-These tests fail (never skip) when Chromium is missing: .ci/run installs it.
+These tests fail (never skip) when Chromium is missing: make test installs it.
 """
 
 from __future__ import annotations

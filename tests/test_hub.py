@@ -1,0 +1,219 @@
+"""A real class on JupyterHub, end to end, as deploy/setup-class.py sets it up on one server.
+
+One instructor and three learners are real system users (made here, removed afterwards); the hub
+(behind configurable-http-proxy) runs as root and each server as its user. Exercise 01 goes all
+the way round: release, fetch, answer (one learner by clicking in Chromium through the hub),
+submit, collect, `powercoach grade` as the instructor, a reflection marked through the
+Formgrader's API, feedback released and fetched. Learners' kernels then try to read what only
+the instructor, or another learner, may read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from browser import chromium, new_page
+from hubclass import Hub
+from nbgrader.api import Gradebook
+from test_nbgrader_cycle import KEY, answers_file, wrong_answer
+
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.browser]
+A = "01-contracting"
+COURSE = {"course_id": "powercoach", "assignment_id": A}
+REFLECTION_POINTS = 3
+
+
+@pytest.fixture(scope="module")
+def hub():
+    if os.geteuid() != 0:
+        pytest.fail("The hub test makes system users and runs JupyterHub as root: run make test as root (CI is).")
+    h = Hub()
+    try:
+        setup = h.setup_class()
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        h.setup_output = setup.stdout
+        h.start()
+        h.spawn_all()
+        yield h
+    finally:
+        h.close()
+
+
+def test_setup_class_lays_out_the_class_with_the_documented_permissions(hub):
+    assert "Class ready" in hub.setup_output
+    course = hub.course
+    assert (course.stat().st_mode & 0o777) == 0o700 and course.owner() == hub.instructor
+    for name in ("nbgrader_config.py", "solutions", "gradebook.db"):
+        assert (course / name).exists(), name
+    assert (hub.exchange.stat().st_mode & 0o7777) == 0o1777  # nbgrader: ugo+rw; sticky like /tmp
+    for user in hub.users:
+        home = course.parent if user == hub.instructor else course.parent.parent / user
+        assert (home.stat().st_mode & 0o777) == 0o700, user
+    assert set(hub.passwords()) == set(hub.users)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="powercoach") as gb:
+        assert sorted(s.id for s in gb.students) == sorted(hub.learners)
+
+
+def page_config(hub, user) -> dict:
+    html = hub.server(user, "GET", "lab").text
+    data = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(data.group(1))
+
+
+def test_learners_get_the_assignments_tab_only_and_the_instructor_the_formgrader(hub):
+    learner_only = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                    "@jupyter/nbgrader:validate-assignment"]
+    for user in hub.learners[:1] + [hub.instructor]:
+        disabled = set(page_config(hub, user)["disabledExtensions"])
+        if user == hub.instructor:
+            assert not disabled & set(learner_only)
+        else:
+            assert set(learner_only) <= disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
+    learner = hub.learners[0]
+    assert hub.server(learner, "GET", "formgrader/api/status", ok=False).status_code == 404
+    assert hub.server(learner, "GET", "assignments", params={"course_id": "powercoach"}).ok
+    assert hub.server(hub.instructor, "GET", "formgrader/api/status").ok
+
+
+def answer_by_clicks(hub, learner, tmp_path):
+    """Log in as the learner through the hub, open the exercise, click every answer, save."""
+    from powercoach import catalog
+
+    with chromium(tmp_path) as browser:
+        page = new_page(browser)
+        try:
+            page.goto(f"{hub.url}/hub/login")
+            page.fill("#username_input", learner)
+            page.fill("#password_input", hub.passwords()[learner])
+            page.click("#login_submit")
+            page.wait_for_url(re.compile(rf".*/user/{learner}/lab.*"), timeout=60_000)
+            page.goto(f"{hub.url}/user/{learner}/lab/tree/{A}/{A}.ipynb?reset")
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+            # What a learner sees of nbgrader: the assignment list, never the Formgrader.
+            page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+            menu = page.locator(".lm-Menu").last
+            menu.get_by_text("Assignment List").wait_for(timeout=10_000)
+            assert "Formgrader" not in menu.inner_text()
+            page.keyboard.press("Escape")
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            questions = page.locator(".powercoach-question")
+            questions.nth(len(KEY) - 1).wait_for(timeout=60_000)
+            assert questions.count() == len(KEY)
+            for n, answer in enumerate(KEY.values()):
+                q = questions.nth(n)
+                q.scroll_into_view_if_needed()
+                label = answer.capitalize() if answer in ("good", "poor") else catalog.pitfalls()[answer].title
+                q.get_by_role("radio", name=label, exact=True).check()
+                q.get_by_text(f"Saved: {answer}").wait_for(timeout=10_000)
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(1000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "hub-learner.png"), full_page=True)
+            print(f"screenshot: {tmp_path / 'hub-learner.png'}")
+            raise
+
+
+PROBE = """
+import glob, json, os
+def attempt(label, how):
+    try:
+        how()
+        result = "read"
+    except PermissionError:
+        result = "denied"
+    except Exception as e:
+        result = type(e).__name__
+    print(json.dumps([label, result]))
+attempt("course folder", lambda: os.listdir({course!r}))
+attempt("course config", lambda: open({course!r} + "/nbgrader_config.py").read())
+attempt("solutions", lambda: open({course!r} + "/solutions/{a}/{a}.ipynb").read())
+attempt("key", lambda: os.listdir({course!r} + "/key"))
+attempt("gradebook", lambda: open({course!r} + "/gradebook.db", "rb").read(1))
+attempt("exchange inbound", lambda: os.listdir({exchange!r} + "/powercoach/inbound"))
+attempt("exchange feedback", lambda: os.listdir({exchange!r} + "/powercoach/feedback"))
+def find_submission():
+    found = glob.glob({exchange!r} + "/powercoach/inbound/{other}+*")
+    if not found:
+        raise PermissionError("not found")
+    open(found[0] + "/{a}.ipynb").read()
+attempt("other learner's submission", find_submission)
+attempt("other learner's home", lambda: open({other_home!r} + "/{a}/{a}.answers.json").read())
+"""
+
+
+def probe(hub, user, other):
+    code = PROBE.format(course=str(hub.course), exchange=str(hub.exchange), a=A, other=other,
+                        other_home=str(hub.course.parent.parent / other))
+    return dict(json.loads(line) for line in hub.run_code(user, code).splitlines() if line.startswith("["))
+
+
+def test_a_whole_cohort_goes_round_exercise_01_through_the_hub(hub, tmp_path):
+    instructor, learners = hub.instructor, hub.learners
+    fg = "formgrader/api/assignment/" + A
+    for step in ("assign", "release"):
+        result = hub.server(instructor, "POST", f"{fg}/{step}").json()
+        assert result["success"], result
+    for learner in learners:
+        listed = hub.server(learner, "POST", "assignments/fetch", data=COURSE).json()
+        assert any(a["assignment_id"] == A and a["status"] == "fetched" for a in listed["value"]), listed
+
+    answer_by_clicks(hub, learners[0], tmp_path)
+    half = dict(list(KEY.items())[:6]) | {q: wrong_answer(q) for q in list(KEY)[6:]}
+    for learner, answers in ((learners[1], KEY), (learners[2], half)):
+        hub.server(learner, "PUT", f"api/contents/{A}/{A}.answers.json",
+                   json={"type": "file", "format": "text", "content": answers_file(answers)})
+    for learner in learners:
+        out = hub.server(learner, "POST", "assignments/submit", data=COURSE).json()
+        assert out["success"], out
+
+    collected = hub.server(instructor, "POST", f"{fg}/collect").json()
+    assert collected["success"], collected
+    out = hub.run_code(instructor, f"""
+import subprocess
+p = subprocess.run(["powercoach", "grade", "{A}"], cwd={str(hub.course)!r}, capture_output=True, text=True)
+print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
+""")
+    assert out.rstrip().endswith("EXIT 0"), out
+
+    submitted = hub.server(instructor, "GET", f"formgrader/api/submitted_notebooks/{A}/{A}").json()
+    assert sorted(s["student"] for s in submitted) == sorted(learners)
+    for s in submitted:
+        grades = hub.server(instructor, "GET", "formgrader/api/grades", params={"submission_id": s["id"]}).json()
+        reflection = next(g for g in grades if g["name"] == "reflection")
+        hub.server(instructor, "PUT", f"formgrader/api/grade/{reflection['id']}",
+                   json={"manual_score": REFLECTION_POINTS})
+        comments = hub.server(instructor, "GET", "formgrader/api/comments", params={"submission_id": s["id"]}).json()
+        comment = next(c for c in comments if c["name"] == "reflection")
+        hub.server(instructor, "PUT", f"formgrader/api/comment/{comment['id']}",
+                   json={"manual_comment": f"Well argued, {s['student']}."})
+    for step in ("generate_feedback", "release_feedback"):
+        result = hub.server(instructor, "POST", f"{fg}/{step}").json()
+        assert result["success"], (result.get("error") or "")[-4000:] + (result.get("log") or "")[-4000:]
+
+    expected = {learners[0]: len(KEY), learners[1]: len(KEY), learners[2]: 6}
+    for learner in learners:
+        assert hub.server(learner, "POST", "assignments/fetch_feedback", data=COURSE).json()["success"]
+        folders = hub.server(learner, "GET", f"api/contents/{A}/feedback").json()["content"]
+        assert len(folders) == 1, folders
+        html = hub.server(learner, "GET", f"api/contents/{folders[0]['path']}/{A}.html").json()["content"]
+        total = expected[learner] + REFLECTION_POINTS
+        assert f"Score: {float(total)}" in html, (learner, re.findall(r"Score: [\d.]+ / [\d.]+", html)[:1])
+        assert f"Well argued, {learner}." in html
+        for other in learners:
+            if other != learner:
+                assert f"Well argued, {other}." not in html
+
+    # What a learner's own kernel can reach, and (the same code) what the instructor's can.
+    denied = probe(hub, learners[1], other=learners[0])
+    assert set(denied.values()) == {"denied"}, json.dumps(denied)
+    allowed = probe(hub, instructor, other=learners[0])
+    readable = ["course folder", "course config", "solutions", "gradebook"]
+    if (hub.course / "key").is_dir():  # the instructor-only answer key, once the course has one
+        readable.append("key")
+    for label in readable:
+        assert allowed[label] == "read", allowed

@@ -43,7 +43,7 @@ def test_the_start_page_is_ready_as_it_opens_and_its_link_lands_on_the_lesson_wh
     # The course map's link opens the lesson, in the same code-free view.
     page.get_by_role("link", name="Contract shared goals and sign-off").click()
     page.wait_for_url("**/voila/render/course/01-contracting.ipynb**", timeout=30_000)
-    drill = page.locator(".powercoach-drill")
+    drill = page.locator(".powercoach-drill").first  # lesson 01 has a good-or-poor and a pitfall drill
     drill.wait_for(timeout=60_000)
     assert "Scene 1 of 14" in drill.inner_text()
     drill.get_by_role("button", name="Good").click()

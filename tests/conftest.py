@@ -52,6 +52,17 @@ class Course:
         shutil.copytree(REPO / "solutions", root / "solutions")
         shutil.copytree(REPO / "key", root / "key")
 
+    @property
+    def kernel_log(self) -> Path:
+        return self.root.parent / "kernels.log"
+
+    def spy_on_kernels(self) -> None:
+        """Log every kernel grading starts (tests/support/kernelspy.py), to show when none does."""
+        with (self.root / "nbgrader_config.py").open("a") as f:
+            f.write("\nc.Execute.timeout = 20\nc.Execute.kernel_manager_class = 'kernelspy.SpyKernelManager'\n")
+        self.env["PYTHONPATH"] = str(REPO / "tests" / "support")
+        self.env["POWERCOACH_KERNEL_LOG"] = str(self.kernel_log)
+
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=self.root, env=self.env,
                               capture_output=True, text=True, timeout=600)

@@ -124,13 +124,6 @@ def sandbox_probe(root) -> str:
     )
 
 
-def spied(course: Course) -> None:
-    with (course.root / "nbgrader_config.py").open("a") as f:
-        f.write("\nc.Execute.timeout = 20\nc.Execute.kernel_manager_class = 'kernelspy.SpyKernelManager'\n")
-    course.env["PYTHONPATH"] = str(REPO / "tests" / "support")
-    course.env["POWERCOACH_KERNEL_LOG"] = str(course.root.parent / "kernels.log")
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("tools")
@@ -138,7 +131,7 @@ def graded(tmp_path_factory):
     for name in ("serial", "parallel"):
         (base / name).mkdir()
         course = Course(base / name)
-        spied(course)
+        course.spy_on_kernels()
         course.nbgrader("generate_assignment", A, "--force")
         for student, answers in ordinary_class().items():
             course.submit(student, A, released(), answers_file(answers))
@@ -161,8 +154,7 @@ def scores(course, assignment=A) -> dict[str, float]:
 
 
 def kernels_started(course) -> list[str]:
-    log = course.root.parent / "kernels.log"
-    return log.read_text().splitlines() if log.exists() else []
+    return course.kernel_log.read_text().splitlines() if course.kernel_log.exists() else []
 
 
 def test_parallel_grading_gives_exactly_the_serial_scores(graded):

@@ -162,14 +162,16 @@ ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir(
 
 @pytest.fixture(scope="module")
 def every_exercise(tmp_path_factory):
-    """Each exercise graded for right, blank, half-right, malformed, typed-over-clicked and
-    attacking submissions (code that would patch the marking and exit the kernel, around
-    literal lines for every other question)."""
+    """Each exercise graded for right, blank, half-right, malformed, typed, typed-over-clicked
+    and attacking submissions (code that would patch the marking and its module, read the key,
+    patch builtins, exit the kernel and loop forever, around literal lines for every other
+    question), with a spy on kernel starts."""
     from conftest import Course
 
     root = tmp_path_factory.mktemp("every") / "course"
     root.mkdir()
     course = Course(root)
+    course.spy_on_kernels()
     expected, scores = {}, {}
     for a in ASSIGNMENTS:
         course.nbgrader("generate_assignment", a, "--force")
@@ -180,8 +182,11 @@ def every_exercise(tmp_path_factory):
         malformed[first] = "maybe"
         malformed[second] = [key[second]]
         typed_half = "\n".join(f'answers["{q}"] = "{v}"' for q, v in list(key.items())[::2])
-        attack = ("import powercoach.marking as m, builtins\nm.mark = lambda *a, **k: 1.0\n"
-                  "builtins.float = lambda *a: 1.0\n" + typed_half + "\nimport os\nos._exit(0)")
+        attack = ("import powercoach.marking as m, builtins, sys, types\nm.mark = lambda *a, **k: 1.0\n"
+                  "sys.modules['powercoach.marking'] = types.SimpleNamespace(mark=lambda *a, **k: 1.0)\n"
+                  "from powercoach import key\nanswers.update({q: 'good' for q in ('Q1', 'Q2')})\n"
+                  "builtins.float = lambda *a: 1.0\n" + typed_half + "\nimport os\nif os.getpid():\n"
+                  "    os._exit(0)\nwhile True:\n    pass")
         cases = {
             "right": (None, answers_file(key, a), len(key)),
             "blank": (None, None, 0),
@@ -203,6 +208,7 @@ def every_exercise(tmp_path_factory):
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
         for a, name in expected:
             scores[(a, name)] = gb.find_submission(a, name).code_score
+    assert not course.kernel_log.exists(), course.kernel_log.read_text()  # no kernel started for any exercise
     return expected, scores, root
 
 

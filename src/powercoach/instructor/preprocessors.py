@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import os
 import traceback
-from functools import cache
 
 import jsonschema
 import nbformat
@@ -166,9 +165,6 @@ class MarkAnswers(NbGraderPreprocessor):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if notes else []
         return nb, resources
 
-    def preprocess_cell(self, cell, resources, index):
-        return cell, resources
-
 
 class ExecuteUnmarked(Execute):
     """nbgrader's Execute for every notebook MarkAnswers does not mark; such a one starts no kernel."""
@@ -179,14 +175,15 @@ class ExecuteUnmarked(Execute):
         return super().preprocess(nb, resources)
 
 
-@cache
-def _compiled(schema_json: str):
-    import json
+_VALIDATORS: dict[int, object] = {}  # nbgrader metadata schema version -> its compiled validator
 
-    schema = json.loads(schema_json)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+
+def _compiled(version: int, schema: dict):
+    if version not in _VALIDATORS:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        _VALIDATORS[version] = cls(schema)
+    return _VALIDATORS[version]
 
 
 class _SchemaCompiledOnce(BaseMetadataValidator):
@@ -207,10 +204,8 @@ class _SchemaCompiledOnce(BaseMetadataValidator):
         if version > self.schema_version:
             raise SchemaTooNewError(f"Schema version is too new: {version} (expected {self.schema_version})",
                                     version, self.schema_version)
-        import json
-
         error = jsonschema.exceptions.best_match(
-            _compiled(json.dumps(self.schema, sort_keys=True)).iter_errors(cell.metadata["nbgrader"]))
+            _compiled(self.schema_version, self.schema).iter_errors(cell.metadata["nbgrader"]))
         if error is not None:
             raise error
 

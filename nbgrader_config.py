@@ -22,13 +22,27 @@ c.Execute.timeout = 60
 # of OverwriteCells fixes nbgrader 0.9.6's put-back when a locked cell precedes the test cell.
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
+    "powercoach.instructor.preprocessors.LimitCells",
+    "powercoach.instructor.preprocessors.DeduplicateIds",
+    "powercoach.instructor.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "powercoach.instructor.preprocessors.RestoreDeletedCells",
     "powercoach.instructor.preprocessors.CheckCellMetadata",
     "powercoach.instructor.preprocessors.MarkAnswers",
 ]
+
+# What a learner hands in is data and is never followed (powercoach.instructor.handin): collect
+# copies plain files only, from folders their learner owns; before autograde reads a submission,
+# links, pipes, devices, hard links to files elsewhere and oversized or too deeply nested notebooks
+# are moved to refused/<learner>/<assignment>/ with the reason, which the feedback shows; feedback
+# releases only the pages generated from the exercise's own notebooks.
+from powercoach.instructor.handin import CheckSubmissions  # noqa: E402
+
+c.ExchangeFactory.collect = "powercoach.instructor.handin.SafeCollect"
+c.ExchangeFactory.release_feedback = "powercoach.instructor.handin.SafeReleaseFeedback"
+c.Autograde.pre_convert_hook = CheckSubmissions(c.CourseDirectory.root)
+c.MarkAnswers.refused_folder = os.path.join(c.CourseDirectory.root, "refused")
 
 # The answer cell keeps its first lines (which read the learner's clicks); only the answer key
 # between the solution markers is removed from the learner's copy.

@@ -71,9 +71,11 @@ def test_exercise_questions_save_each_click_beside_the_notebook(tmp_path):
 def test_format_check_lists_what_to_fix(tmp_path, capsys):
     ids = bank.item_ids("contracting", "assessment")[:2]
     ex = Exercise("01-contracting", classify=ids, folder=tmp_path)
-    assert not ex.check_format({"Q1": "good"})
+    answers.save("01-contracting", {"Q1": "good"}, tmp_path)
+    assert not ex.check_format()
     assert "Q2: not answered yet." in capsys.readouterr().out
-    assert ex.check_format({"Q1": "good", "Q2": "Poor"})
+    answers.save("01-contracting", {"Q1": "good", "Q2": "Poor"}, tmp_path)
+    assert ex.check_format({"Q1": "ignored: grading never runs the cell"})
 
 
 def test_pitfall_drill_checks_the_pitfall_and_explains(tmp_path):

@@ -4,8 +4,9 @@ Clicks never reach nbgrader (FIELD_NOTES), so each click is saved to
 ``<exercise>.answers.json`` next to the notebook; nbgrader carries that file through submit,
 collect and autograde. A learner who prefers typing adds lines like ``answers["Q3"] = "poor"``
 to the answer cell; :func:`typed` reads those from the cell's source without running it.
-Reading never fails: a damaged, oversized or linked file gives a warning and no answers, and a
-damaged file is kept as ``.bak`` before anything overwrites it, so nothing a learner did is lost.
+Reading never fails: a damaged, oversized, deeply nested or linked file (or a pipe or device in
+its place) gives a warning and no answers, and a damaged file is kept as ``.bak`` before anything
+overwrites it, so nothing a learner did is lost.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import safefile
+
 VERSION = 1
 MAX_BYTES = 64 * 1024  # a full exercise's answers take about 1 KB
+# An answer cell holds its first line and a typed line per question (about 14): far below these.
+MAX_CELL_LINES = 200
+MAX_CELL_CHARS = 20_000
 # The answer cell's own first line, which gathers the clicks in a learner's kernel.
 CLICKS_LINE = "answers = ex.saved_answers()"
 
@@ -28,6 +34,8 @@ def path_for(exercise_id: str, folder: str | os.PathLike | None = None) -> Path:
 
 def parse(text: str, exercise_id: str) -> tuple[dict[str, str], list[str]]:
     """(answers, warnings) from the file's text. Only string answers keyed by string survive."""
+    if safefile.json_depth(text) > safefile.MAX_JSON_DEPTH:
+        return {}, [f"the file nests more than {safefile.MAX_JSON_DEPTH} levels deep, so it is not an answers file"]
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -50,15 +58,15 @@ def parse(text: str, exercise_id: str) -> tuple[dict[str, str], list[str]]:
 def load(exercise_id: str, folder=None) -> tuple[dict[str, str], list[str]]:
     path = path_for(exercise_id, folder)
     try:
-        if path.is_symlink():
-            return {}, [f"{path.name} is a link to another file, not an answers file; it was ignored"]
-        if path.stat().st_size > MAX_BYTES:
-            return {}, [f"{path.name} is too large to be an answers file ({path.stat().st_size} bytes); it was ignored"]
-        text = path.read_text(encoding="utf-8")
+        content, problem = safefile.read_plain(path, MAX_BYTES)
     except FileNotFoundError:
         return {}, []
-    except (OSError, UnicodeDecodeError) as err:
-        return {}, [f"{path.name} could not be read ({err.__class__.__name__})"]
+    if problem:
+        return {}, [f"{path.name} {problem}; it was ignored"]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}, [f"{path.name} could not be read (it is not UTF-8 text)"]
     answers, warnings = parse(text, exercise_id)
     return answers, [f"{path.name}: {w}" for w in warnings]
 
@@ -91,37 +99,53 @@ def _literal_answer(node: ast.stmt) -> tuple[str, str] | None:
     return None
 
 
-def _statements(source: str) -> list[tuple[int, str, ast.stmt | None]]:
-    """(line number, text, statement or None) for each statement; a cell that does not parse
-    is read line by line, so one broken line costs only itself."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        out = []
-        for n, line in enumerate(source.splitlines(), 1):
-            try:
-                body = ast.parse(line.strip()).body if line.strip() else []
-            except SyntaxError:
-                body = [None]
-            out += [(n, line.strip(), stmt) for stmt in body]
-        return out
-    return [(stmt.lineno, ast.get_source_segment(source, stmt) or "", stmt) for stmt in tree.body]
+def _is_clicks_line(node: ast.stmt) -> bool:
+    """Whether the statement is the cell's own ``answers = ex.saved_answers()``."""
+    return (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "answers" and isinstance(node.value, ast.Call) and not node.value.args
+            and not node.value.keywords and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr == "saved_answers" and isinstance(node.value.func.value, ast.Name)
+            and node.value.func.value.id == "ex")
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def typed(source: str) -> tuple[dict[str, str], list[str]]:
     """(answers, not counted) from an answer cell's source, never executed.
 
-    Only literal lines ``answers["Q3"] = "poor"`` count, in order (a later line wins). Every
-    other line but the cell's own first one is named in ``not counted``.
+    The one reading of typed answers, shared by the format check, the self-check and grading.
+    Only top-level statements of the exact form ``answers["Q3"] = "poor"`` count, in order (a
+    later line wins); one inside an ``if``, a function, a string or a comment does not. Every
+    other statement but the cell's own first line is named in ``not counted``. A cell that does
+    not parse, or is larger than grading reads, counts no typed line and says why.
     """
+    lines = source.splitlines()
+    if len(source) > MAX_CELL_CHARS or len(lines) > MAX_CELL_LINES:
+        return {}, [f"the answer cell has {len(lines):,} line{'s' * (len(lines) != 1)} and {len(source):,} "
+                    f"characters; grading reads "
+                    f"cells of at most {MAX_CELL_LINES} lines and {MAX_CELL_CHARS:,} characters, so no typed "
+                    "line counted (your clicks still do). Keep only the answer lines."]
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        where = f"line {err.lineno}: " if err.lineno else ""
+        return {}, [f"{where}{_shown(err.text or '')} -- the cell does not read as Python ({err.msg}), so no "
+                    "typed line counted (your clicks still do). Fix or delete that line."]
+    except (RecursionError, MemoryError, ValueError):
+        return {}, ["the cell nests too deeply to read, so no typed line counted (your clicks still do). "
+                    "Keep only the answer lines."]
     answers, ignored = {}, []
-    for n, text, stmt in _statements(source):
-        found = _literal_answer(stmt) if stmt is not None else None
+    for stmt in tree.body:
+        found = _literal_answer(stmt)
         if found:
             answers[found[0]] = found[1]
-        elif stmt is None or ast.unparse(stmt) != CLICKS_LINE:
-            shown = text if len(text) <= 80 else text[:77] + "..."
-            ignored.append(f"line {n}: {shown}")
+            continue
+        if _is_clicks_line(stmt):
+            continue
+        ignored.append(f"line {stmt.lineno}: {_shown(lines[stmt.lineno - 1])}")
     return answers, ignored
 
 

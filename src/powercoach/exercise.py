@@ -69,14 +69,16 @@ class Exercise:
                                      self._save_choice)
         return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), self._save_choice)
 
-    def check_format(self, answers) -> bool:
+    def check_format(self, answers=None) -> bool:
         """Print what is missing or malformed; True when every answer is in the right form.
 
-        Typed lines that grading will not count (anything but ``answers["Q3"] = "poor"``) are
-        named too: grading reads the answer cell as text and never runs it.
+        It checks what grading will read, with grading's own reader: the saved clicks and the
+        literal typed lines of the answer cell as last run (``answers``, the cell's variable, is
+        not used: grading never runs the cell). Lines that will not count are named.
         """
         source = answer_cell_source()
-        ignored = answers_file.typed(source)[1] if source else []
+        clicked, _ = answers_file.load(self.id, self.folder)
+        answers, ignored = answers_file.graded(clicked, source or "")
         if ignored:
             print("These lines in the answer cell will NOT count when your work is graded; only lines like "
                   'answers["Q3"] = "poor" do:')

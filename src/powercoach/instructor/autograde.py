@@ -3,8 +3,9 @@
 nbgrader's own autograde grades one learner after another (nbgrader issue #174) and shows no
 progress (#1456). Here each worker process keeps one NbGraderAPI and autogrades learners
 handed to it, so grading uses every core, with nbgrader's own converter, config and gradebook.
-One broken submission never stops the others, and a failed (re)grade removes that learner's
-submission from the gradebook, so no stale score survives it.
+One broken submission never stops the others: each learner has a time limit, anything in a
+submission that is not a plain file of it is set aside first (``handin``), and a failed (re)grade
+removes that learner's submission from the gradebook, so no stale score survives it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import glob
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ class Outcome:
     score: float | None = None
     max_score: float | None = None
     error: str = ""
+    refused: tuple[str, ...] = ()
 
 
 def course_directory(root: str | os.PathLike = "."):
@@ -65,6 +68,17 @@ def submitted_students(coursedir, assignment: str) -> list[str]:
 
 
 _api = None
+_root = None
+DEFAULT_TIMEOUT = 60.0  # seconds per learner; a click-answered submission takes well under one
+
+
+class GradingTimeout(BaseException):
+    """Raised in a worker when one learner's grading passes its time limit. A BaseException, so
+    that nbgrader's own ``except Exception`` cannot swallow it and go on."""
+
+
+def _on_alarm(signum, frame):
+    raise GradingTimeout()
 
 
 def _fast_sqlite(dbapi_connection, _record) -> None:
@@ -81,31 +95,41 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
 
 
 def _init_worker(root: str) -> None:
-    global _api
+    global _api, _root
+    _root = root
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     coursedir = course_directory(root)
-    if coursedir.db_url.startswith("sqlite"):
+    if coursedir.db_url.startswith("sqlite") and not event.contains(Engine, "connect", _fast_sqlite):
         event.listen(Engine, "connect", _fast_sqlite)
 
     _api = NbGraderAPI(config=coursedir.config)
     _api.log.setLevel("ERROR")
+    signal.signal(signal.SIGALRM, _on_alarm)
 
 
-def _grade_one(job: tuple[str, str]) -> Outcome:
-    assignment, student = job
+def _grade_one(job: tuple[str, str, float]) -> Outcome:
+    assignment, student, limit = job
     start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         result = _api.autograde(assignment, student, force=True, create=True)
         ok, error = bool(result["success"]), (result.get("log") or "") + (result.get("error") or "")
         if ok and "error processing assignment" in (result.get("log") or ""):
             ok, error = False, result["log"]
+        error = "" if ok else _last_lines(error)
+    except GradingTimeout:
+        ok, error = False, (f"grading took longer than {limit:g} s and was stopped; the submission may be "
+                            "unusually large (see refused/ and the notebook), or raise --timeout")
+        _init_worker(_root)  # start afresh: the stopped grading may have left nbgrader half-way
     except Exception as err:  # a broken submission must not stop the pool
-        ok, error = False, f"{err.__class__.__name__}: {err}"
-    return Outcome(student, ok, time.monotonic() - start, error="" if ok else _last_lines(error))
+        ok, error = False, _last_lines(f"{err.__class__.__name__}: {err}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return Outcome(student, ok, time.monotonic() - start, error=error)
 
 
 EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(?:Error|Exception|Timeout)\w*: .+")
@@ -118,6 +142,8 @@ def _last_lines(text: str) -> str:
     if not found:
         return "grading failed; run nbgrader autograde for this learner to see the log"
     reason = found[-1]
+    if "SubmissionError" in reason:
+        return reason.split("SubmissionError: ", 1)[1]
     if "CellTimeoutError" in reason:
         return "a cell ran past the time limit (Execute.timeout): the learner's code may loop forever. " + reason
     return reason
@@ -154,7 +180,21 @@ def add_scores(db_url: str, course_id: str, assignment: str, outcomes: list[Outc
                     o.ok, o.error = False, "no submission in the gradebook after grading"
 
 
-def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.stderr) -> list[Outcome]:
+def set_aside(coursedir, assignment: str, students: list[str]) -> dict[str, tuple[str, ...]]:
+    """Check every submission before any worker reads it (handin.check_submission): what is
+    not a plain file of the submission moves to refused/, with the reason for the table."""
+    from . import handin
+
+    refused_root = Path(coursedir.root) / "refused"
+    found = {}
+    for student in students:
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        found[student] = tuple(handin.describe(handin.check_submission(folder, refused_root, student, assignment)))
+    return found
+
+
+def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.stderr,
+          timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
     root = str(Path(root).resolve())
     coursedir = course_directory(root)
     students = submitted_students(coursedir, assignment)
@@ -168,15 +208,32 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
     if wanted() and needs_kernel(coursedir, assignment):
         check()  # stop before grading anything if the sandbox cannot run
+    refused = set_aside(coursedir, assignment, students)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     start, outcomes = time.monotonic(), []
     print(f"Grading {len(students)} submissions of {assignment} with {workers} workers.", file=out)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(root,)) as pool:
-        for outcome in pool.imap_unordered(_grade_one, [(assignment, s) for s in students]):
-            outcomes.append(outcome)
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(root,))
+    try:
+        results = pool.imap_unordered(_grade_one, [(assignment, s, timeout) for s in students])
+        while len(outcomes) < len(students):
+            try:
+                # A worker stops its own learner at `timeout`; this only catches one stuck beyond it.
+                outcomes.append(results.next(timeout=timeout + 60))
+            except multiprocessing.TimeoutError:
+                done = {o.student for o in outcomes}
+                outcomes += [Outcome(s, False, time.monotonic() - start, error=(
+                    f"grading did not finish within {timeout + 60:g} s; nothing was recorded for this learner"))
+                    for s in students if s not in done]
+                pool.terminate()
+                break
             print("\r" + progress_line(len(outcomes), len(students), time.monotonic() - start), end="", file=out)
+    finally:
+        pool.terminate()
+        pool.join()
     print(file=out)
+    for o in outcomes:
+        o.refused = refused.get(o.student, ())
     db_url, course_id = coursedir.db_url, coursedir.course_id
     forget_failed(db_url, course_id, assignment, [o.student for o in outcomes if not o.ok])
     add_scores(db_url, course_id, assignment, outcomes)
@@ -191,6 +248,8 @@ def summary(outcomes: list[Outcome]) -> str:
         lines.append(f"{o.student:<{width}}  {'graded' if o.ok else 'FAILED':<7} {score:>11} {o.seconds:>8.1f}")
         if not o.ok:
             lines.append(f"{'':<{width}}  -> {o.error or 'see nbgrader autograde --student ' + o.student}")
+        for line in o.refused:
+            lines.append(f"{'':<{width}}  refused: {line}")
     failed = sum(not o.ok for o in outcomes)
     lines.append(f"{len(outcomes) - failed} graded, {failed} failed.")
     return "\n".join(lines)

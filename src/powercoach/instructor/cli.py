@@ -16,6 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("assignment", help="for example 01-contracting")
     g.add_argument("--workers", type=int, default=None, help="parallel workers (default: the number of cores)")
     g.add_argument("--course", default=".", help="the course folder holding nbgrader_config.py (default: here)")
+    g.add_argument("--timeout", type=float, default=None,
+                   help="seconds one learner's grading may take before it is stopped (default: 60)")
     g.add_argument("--no-sandbox", action="store_true",
                    help="run learners' code WITHOUT the bubblewrap sandbox (only if you trust every submission)")
     r = sub.add_parser("report", help="item analysis: which questions the class got wrong, and why")
@@ -29,13 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
-            from .autograde import grade, summary
+            from .autograde import DEFAULT_TIMEOUT, grade, summary
 
             if args.no_sandbox:
                 os.environ["POWERCOACH_SANDBOX"] = "off"
             if args.workers is not None and args.workers < 1:
                 raise PowercoachError("--workers must be 1 or more.")
-            outcomes = grade(args.assignment, args.workers, args.course)
+            if args.timeout is not None and args.timeout <= 0:
+                raise PowercoachError("--timeout must be a number of seconds above 0.")
+            outcomes = grade(args.assignment, args.workers, args.course, timeout=args.timeout or DEFAULT_TIMEOUT)
             print(summary(outcomes))
             return 1 if any(not o.ok for o in outcomes) else 0
         if args.command == "report":

@@ -16,16 +16,80 @@ import traceback
 import jsonschema
 import nbformat
 from nbgrader.nbgraderformat import ValidationError
-from nbgrader.nbgraderformat.common import BaseMetadataValidator, SchemaTooNewError, SchemaTooOldError
+from nbgrader.nbgraderformat.common import (
+    BaseMetadataValidator,
+    SchemaMismatchError,
+    SchemaTooNewError,
+    SchemaTooOldError,
+)
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 
 from .. import answers as learner_answers
 from .. import key as keys
 from ..marking import KINDS, Question, mark_question
+from . import handin
 
 ANSWER_CELL = "answers"  # grade_id of an exercise's answer cell
+
+
+class SubmissionError(Exception):
+    """A submission that cannot be graded, with the reason in one line for the instructor."""
+
+
+class LimitCells(NbGraderPreprocessor):
+    """Refuse a notebook with far more cells than an exercise has, before anything else reads it.
+
+    The notebook's size and nesting were checked before nbgrader parsed it
+    (``handin.CheckSubmissions``); this bounds the work every later step does per cell.
+    """
+
+    max_cells = Integer(400, help="Most cells a submitted notebook may have (an exercise has about 40).").tag(
+        config=True)
+
+    def preprocess(self, nb, resources):
+        if len(nb.cells) > self.max_cells:
+            raise SubmissionError(f"The notebook has {len(nb.cells):,} cells; an exercise has about 40 and grading "
+                                  f"reads at most {self.max_cells}. Ask the learner to resubmit the exercise's own "
+                                  "notebook.")
+        return nb, resources
+
+
+class DeduplicateIds(NbGraderPreprocessor):
+    """nbgrader's DeduplicateIds, keeping the first cell of each grade id and saying so.
+
+    A cell copied in JupyterLab keeps its nbgrader metadata. nbgrader keeps the last copy and
+    empties the earlier one's metadata, which then breaks OverwriteCells with a bare
+    ``KeyError: 'grade_id'`` and the learner gets no grade. Here the exercise's own cell (the
+    first) stays what it is and each later copy becomes an ordinary cell with a note: a copied
+    code cell is then shown, not run (SkipAddedCells), and graded as if it were not there.
+    """
+
+    note = ("Note: this cell is a copy of the exercise's cell '{grade_id}'; only the original, "
+            "earlier in the notebook, was read when your work was graded.")
+
+    def preprocess(self, nb, resources):
+        seen = set()
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if grade_id is None:
+                if meta is not None and not isinstance(meta, dict):
+                    del cell.metadata["nbgrader"]
+                continue
+            if grade_id in seen:
+                self.log.warning("Cell with id '%s' exists multiple times; keeping the first", grade_id)
+                del cell.metadata["nbgrader"]
+                cell.metadata["powercoach"] = {"copy_of": str(grade_id)[:100]}
+                note = self.note.format(grade_id=str(grade_id)[:100])
+                if cell.cell_type == "markdown":
+                    cell.source = note + "\n\n" + cell.source
+                else:  # shown, not run, by SkipAddedCells
+                    cell.source = f"# {note}\n{cell.source}"
+            else:
+                seen.add(grade_id)
+        return nb, resources
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -138,6 +202,9 @@ class MarkAnswers(NbGraderPreprocessor):
     """
 
     key_folder = Unicode("key", help="The instructor's answer key folder (key/ in the course root).").tag(config=True)
+    refused_folder = Unicode("refused", help="Where handin.CheckSubmissions records files it did not use.").tag(
+        config=True)
+    shown_lines = Integer(40, help="Lines of an oversized answer cell kept in the graded copy.").tag(config=True)
 
     def preprocess(self, nb, resources):
         questions = marking_cells(nb)
@@ -156,8 +223,15 @@ class MarkAnswers(NbGraderPreprocessor):
                 nbformat.v4.new_output("stream", name="stdout", text=result.message + "\n"),
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)}, execution_count=n)]
             nb.cells[index].execution_count = n
+        info = resources.get("nbgrader", {})
+        refused = handin.read_record(self.refused_folder, info.get("student", ""), info.get("assignment", ""))
         if cell is not None:
-            notes = [f"Warning: {p}." for p in problems]
+            notes = [f"Warning: {line}" for line in handin.describe(refused)]
+            notes += [f"Warning: {p}." for p in problems]
+            lines = cell.source.splitlines()
+            if len(lines) > learner_answers.MAX_CELL_LINES or len(cell.source) > learner_answers.MAX_CELL_CHARS:
+                kept = "\n".join(line[:200] for line in lines[:self.shown_lines])
+                cell.source = kept + f"\n# ... {len(lines) - self.shown_lines:,} more lines not kept in the graded copy"
             if ignored:
                 notes.append("Not counted (only lines like answers[\"Q3\"] = \"poor\" count):")
                 notes += [f"  {line}" for line in ignored]
@@ -215,14 +289,17 @@ class _MetadataValidator(MetadataValidatorV3, _SchemaCompiledOnce):
 
 
 class CheckCellMetadata(NbGraderPreprocessor):
-    """nbgrader's CheckCellMetadata (the same checks and message), with the schema compiled once."""
+    """nbgrader's CheckCellMetadata (the same checks), with the schema compiled once, and a
+    learner's own failure: nbgrader's stops the whole class's autograde when one learner's cell
+    carries another schema version; here that learner gets no grade and a one-line reason."""
 
     def preprocess(self, nb, resources):
         try:
             _MetadataValidator().validate_nb(nb)
-        except ValidationError:
+        except (ValidationError, SchemaMismatchError, KeyError, TypeError, AttributeError) as err:
             self.log.error(traceback.format_exc())
-            msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
-            self.log.error(msg)
-            raise ValidationError(msg) from None
+            reason = str(getattr(err, "message", err)).splitlines()[0][:160] if str(err) else type(err).__name__
+            raise SubmissionError(f"A cell's nbgrader metadata was changed in this submission ({reason}), so it "
+                                  "cannot be graded as it is: ask the learner to copy their answers into a fresh "
+                                  "copy of the exercise and resubmit.") from None
         return nb, resources

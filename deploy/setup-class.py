@@ -8,7 +8,8 @@ What it does, in order (each step is safe to run again; nothing existing is over
    readable by everyone, and configurable-http-proxy from npm in <prefix>/node;
 2. creates a system user for each person in the class list, with a private home (0700) and a
    new password, written to --passwords (root only) for you to hand out;
-3. makes nbgrader's exchange folder, world-writable with the sticky bit (mode 1777);
+3. makes nbgrader's exchange folder, world-writable with the sticky bit (mode 1777), and the course's
+   inbound folder in it, write-only for learners and sticky (3733);
 4. makes the instructor's course folder <home>/powercoach (nbgrader_config.py, solutions/, key/,
    gradebook.db with the learners in it), readable by the instructor alone (0700);
 5. writes the configuration (deploy/etc/ and <prefix>/etc/powercoach-class.json) and, unless
@@ -134,11 +135,22 @@ def make_users(people, home_base: Path | None, passwords: Path) -> dict[str, str
     return new
 
 
-def make_exchange(exchange: Path) -> None:
+def make_exchange(exchange: Path, instructor: str) -> None:
     # nbgrader's docs: the exchange root must be readable and writable by everyone. The sticky bit
     # (as on /tmp) also stops one account from deleting or renaming another's folder there.
     exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(exchange, 0o1777)
+    # The course's own folders, made now as nbgrader's release would make them (it keeps folders
+    # that exist), but with the sticky bit on inbound too: nbgrader makes it 2733, so a learner
+    # who learnt the name of another's submission could rename or delete it; with 3733 nobody
+    # but its owner and the instructor can.
+    user = pwd.getpwnam(instructor)
+    course = exchange / COURSE_ID
+    for name, mode in (("", 0o755), ("outbound", 0o755), ("inbound", 0o3733), ("feedback", 0o711)):
+        folder = course / name
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        os.chmod(folder, mode)
 
 
 def as_user(name: str, prefix: Path, *cmd, cwd: Path) -> None:
@@ -216,7 +228,7 @@ def main(argv=None) -> int:
         install_software(prefix, args.source.resolve(), args.skip_install)
         proxy = install_proxy(prefix, args.proxy)
         new = make_users(people, args.home_base, args.passwords)
-        make_exchange(exchange)
+        make_exchange(exchange, instructor)
         facts = {"course_id": COURSE_ID, "exchange": str(exchange), "instructors": [instructor],
                  "learners": [p["username"] for p in learners], "proxy": proxy, "url": args.url,
                  "course_dir": str(Path(pwd.getpwnam(instructor).pw_dir) / COURSE_ID)}

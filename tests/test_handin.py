@@ -267,3 +267,27 @@ def test_collect_takes_a_submission_only_from_a_folder_its_learner_owns(course, 
     collected = json.loads((course.root / "submitted" / me / a / f"{a}.answers.json").read_text())
     assert collected["answers"] == key, run.stdout + run.stderr
     assert "belongs to" in run.stdout + run.stderr
+
+
+def test_stock_autograde_goes_on_past_a_learners_changed_metadata_and_copied_cells(course):
+    """With nbgrader's own `autograde` (the Formgrader's button too), a cell whose nbgrader
+    metadata a learner changed stops that learner only, with a reason; copied cells are graded
+    as the original."""
+    a = "01-contracting"
+    key = solution_key(a)
+    course.nbgrader("generate_assignment", a, "--force")
+    relabelled = released(a)
+    cell(relabelled, "answers").metadata["nbgrader"]["schema_version"] = 99
+    copied = released(a)
+    twin = nbformat.from_dict(json.loads(json.dumps(cell(copied, "answers"))))
+    twin["id"] = "twin"
+    copied.cells.insert(copied.cells.index(cell(copied, "answers")) + 1, twin)
+    course.submit("a_relabelled", a, relabelled, answers_file(key, a))
+    course.submit("b_copied", a, copied, answers_file(key, a))
+    course.submit("c_honest", a, released(a), answers_file(key, a))
+    run = course.nbgrader("autograde", a, "--create", "--force", check=False)
+    log = run.stdout + run.stderr
+    assert "metadata was changed" in log and "KeyError" not in log
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
+        assert gb.find_submission(a, "b_copied").code_score == len(key)
+        assert gb.find_submission(a, "c_honest").code_score == len(key)

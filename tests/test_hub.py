@@ -217,3 +217,79 @@ print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
         readable.append("key")
     for label in readable:
         assert allowed[label] == "read", allowed
+
+
+PLANT = """
+import json, os, shutil
+inbound = {exchange!r} + "/powercoach/inbound"
+stamp = "2030-01-01 00:00:00.000000 UTC"
+mine = os.path.expanduser("~/{a}")
+def attempt(label, how):
+    try:
+        how()
+        print(json.dumps([label, "done"]))
+    except Exception as e:
+        print(json.dumps([label, type(e).__name__]))
+def forged():  # a later submission in another learner's name, every answer wrong
+    d = inbound + "/{victim}+{a}+" + stamp + "+forged"
+    os.mkdir(d)
+    shutil.copy(mine + "/{a}.ipynb", d)
+    open(d + "/timestamp.txt", "w").write(stamp)
+    open(d + "/{a}.answers.json", "w").write({wrong!r})
+def linked():  # my own submission, made of links to what only the instructor or another learner may read
+    d = inbound + "/{me}+{a}+" + stamp + "+links"
+    os.mkdir(d)
+    open(d + "/timestamp.txt", "w").write(stamp)
+    os.symlink({course!r} + "/solutions/{a}/{a}.ipynb", d + "/{a}.ipynb")
+    os.symlink({course!r} + "/key/items.csv", d + "/notes.html")
+    os.symlink("/etc/passwd", d + "/passwd.txt")
+    os.symlink({victim_home!r} + "/{a}/{a}.answers.json", d + "/{a}.answers.json")
+attempt("forged", forged)
+attempt("linked", linked)
+attempt("list inbound", lambda: os.listdir(inbound))
+attempt("hard link to the key", lambda: os.link({course!r} + "/key/items.csv", mine + "/k.csv"))
+"""
+
+
+def test_a_learner_cannot_plant_links_or_submit_in_anothers_name(hub):
+    """After the cohort's round: one learner writes into the exchange what nbgrader would accept,
+    a later submission in another learner's name and one of their own made of links, then the
+    instructor collects and grades again. Nothing is followed and the other learner's grade holds."""
+    instructor, learners = hub.instructor, hub.learners
+    attacker, victim = learners[2], learners[1]
+    inbound = hub.exchange / "powercoach" / "inbound"
+    assert (inbound.stat().st_mode & 0o7777) == 0o3733 and inbound.owner() == instructor
+    code = PLANT.format(exchange=str(hub.exchange), a=A, victim=victim, me=attacker, course=str(hub.course),
+                        victim_home=str(hub.course.parent.parent / victim),
+                        wrong=answers_file({q: wrong_answer(q) for q in KEY}))
+    tried = dict(json.loads(line) for line in hub.run_code(attacker, code).splitlines() if line.startswith("["))
+    assert tried == {"forged": "done", "linked": "done", "list inbound": "PermissionError",
+                     "hard link to the key": "PermissionError"}, tried
+
+    fg = "formgrader/api/assignment/" + A
+    assert hub.server(instructor, "POST", f"{fg}/collect").json()["success"]
+    out = hub.run_code(instructor, f"""
+import subprocess
+p = subprocess.run(["powercoach", "grade", "{A}"], cwd={str(hub.course)!r}, capture_output=True, text=True)
+print(p.stdout[-3000:], "EXIT", p.returncode)
+""")
+    assert f"{A}.ipynb is a link to another file" in out and "EXIT 1" in out, out
+    for step in ("generate_feedback", "release_feedback"):
+        assert hub.server(instructor, "POST", f"{fg}/{step}").json()["success"]
+    with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}", course_id="powercoach") as gb:
+        assert gb.find_submission(A, victim).code_score == len(KEY)  # the forged folder was skipped
+        assert attacker not in {s.student.id for s in gb.find_assignment(A).submissions}
+    listing = hub.run_code(instructor, f"""
+import os
+for top in ({str(hub.course / 'submitted')!r}, {str(hub.course / 'autograded')!r}, {str(hub.exchange)!r}):
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            if "/inbound/" not in p and (os.path.islink(p) or n in ("notes.html", "passwd.txt")):
+                print("FOUND", p)
+        for n in files:
+            p = os.path.join(d, n)
+            if "/feedback" in p and "root:x:0:0" in open(p, errors="ignore").read():
+                print("LEAK", p)
+""")
+    assert "FOUND" not in listing and "LEAK" not in listing, listing

@@ -190,7 +190,7 @@ def test_lines_that_do_not_count_are_named_in_the_feedback(graded):
     out = _outputs(course, "patches_marking")
     assert "Not counted" in out and "line 4: m.mark = lambda *a, **k: 1.0" in out
     assert "is a link to another file" in _outputs(course, "symlink")
-    assert "too large to be an answers file" in _outputs(course, "huge_file")
+    assert f"{A}.answers.json is too large" in _outputs(course, "huge_file")
     assert "belongs to exercise '02-role-clarity'" in _outputs(course, "other_exercises_file")
     course.nbgrader("generate_feedback", A, "--student", "added_cell", "--force")
     html = (course.root / "feedback" / "added_cell" / A / f"{A}.html").read_text(encoding="utf-8")

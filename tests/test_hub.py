@@ -275,7 +275,8 @@ print(p.stdout[-3000:], "EXIT", p.returncode)
 """)
     assert f"{A}.ipynb is a link to another file" in out and "EXIT 1" in out, out
     for step in ("generate_feedback", "release_feedback"):
-        assert hub.server(instructor, "POST", f"{fg}/{step}").json()["success"]
+        result = hub.server(instructor, "POST", f"{fg}/{step}").json()
+        assert result["success"], (result.get("error") or "")[-3000:] + (result.get("log") or "")[-3000:]
     with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}", course_id="powercoach") as gb:
         assert gb.find_submission(A, victim).code_score == len(KEY)  # the forged folder was skipped
         assert attacker not in {s.student.id for s in gb.find_assignment(A).submissions}

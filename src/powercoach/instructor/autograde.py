@@ -14,6 +14,7 @@ import glob
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -120,8 +121,11 @@ def _grade_one(job: tuple[str, str, float]) -> Outcome:
         ok, error = bool(result["success"]), (result.get("log") or "") + (result.get("error") or "")
         if ok and "error processing assignment" in (result.get("log") or ""):
             ok, error = False, result["log"]
+        if not ok and "GradingTimeout" in error:  # NbGraderAPI catches everything, this too
+            raise GradingTimeout()
         error = "" if ok else _last_lines(error)
     except GradingTimeout:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         ok, error = False, (f"grading took longer than {limit:g} s and was stopped; the submission may be "
                             "unusually large (see refused/ and the notebook), or raise --timeout")
         _init_worker(_root)  # start afresh: the stopped grading may have left nbgrader half-way
@@ -235,7 +239,10 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     for o in outcomes:
         o.refused = refused.get(o.student, ())
     db_url, course_id = coursedir.db_url, coursedir.course_id
-    forget_failed(db_url, course_id, assignment, [o.student for o in outcomes if not o.ok])
+    failed = [o.student for o in outcomes if not o.ok]
+    forget_failed(db_url, course_id, assignment, failed)
+    for student in failed:  # nor a graded copy from an earlier round, which feedback would use
+        shutil.rmtree(coursedir.format_path(coursedir.autograded_directory, student, assignment), ignore_errors=True)
     add_scores(db_url, course_id, assignment, outcomes)
     return sorted(outcomes, key=lambda o: o.student)
 

@@ -1,4 +1,4 @@
-"""The instructor's command line: ``powercoach grade`` and ``powercoach report``."""
+"""The instructor's command line: ``powercoach grade``, ``report`` and ``feedback``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,59 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("assignment")
     r.add_argument("--course", default=".", help="the course folder holding nbgrader_config.py (default: here)")
     r.add_argument("--out", default=None, help="folder for report.html and items.csv (default: reports/<assignment>)")
+    f = sub.add_parser("feedback", help="the reply reader on written replies: one JSON object per line in and out")
+    f.add_argument("--jsonl", action="store_true", required=True,
+                   help='read {"id", "technique", "client_says", "context", "coach_says"} per line on standard input; '
+                        'write {"id", "pitfalls", "observations"} per line')
     return parser
+
+
+MAX_LINE = 200_000  # characters in one JSON line; the reader itself reads at most 2,000 of a reply
+FIELDS = ("technique", "client_says", "context", "coach_says")
+
+
+def feedback_jsonl(lines, out, err) -> int:
+    """The reply reader over JSON lines: a malformed line gets a one-line error (on standard error,
+    and as {"line", "error"} in its place) and the rest go on. Returns how many lines failed."""
+    import json
+
+    from .. import catalog, reader
+    from ..safefile import MAX_JSON_DEPTH, json_depth
+
+    techniques, failed = set(catalog.techniques()), 0
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        problem, record = None, None
+        if len(line) > MAX_LINE:
+            problem = f"the line is {len(line):,} characters long; at most {MAX_LINE:,}"
+        elif json_depth(line) > MAX_JSON_DEPTH:
+            problem = "the line nests too deeply to be one reply"
+        else:
+            try:
+                record = json.loads(line)
+            except ValueError as e:
+                problem = f"not JSON ({e.__class__.__name__}: {str(e)[:80]})"
+        if problem is None and type(record) is not dict:
+            problem = "expected a JSON object with id, technique, client_says, context and coach_says"
+        if problem is None:
+            bad = [k for k in FIELDS if k in record and type(record[k]) is not str]
+            if bad or type(record.get("coach_says")) is not str:
+                problem = "coach_says must be text" if not bad else f"{', '.join(bad)} must be text"
+            elif record.get("technique") not in (None, "", *techniques):
+                problem = (f"unknown technique {str(record['technique'])[:40]!r}; "
+                           f"use one of {', '.join(sorted(techniques))}")
+        if problem:
+            failed += 1
+            print(f"powercoach feedback: line {n}: {problem}", file=err)
+            print(json.dumps({"line": n, "error": problem}), file=out)
+            continue
+        reading = reader.read(record["coach_says"], technique=record.get("technique") or None,
+                              client_says=record.get("client_says") or "", context=record.get("context") or "")
+        result = reading.to_dict()
+        print(json.dumps({"id": record.get("id"), "pitfalls": result["pitfalls"],
+                          "observations": result["observations"], "notice": result.get("notice")}), file=out)
+    return failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = grade(args.assignment, args.workers, args.course, timeout=args.timeout or DEFAULT_TIMEOUT)
             print(summary(outcomes))
             return 1 if any(not o.ok for o in outcomes) else 0
+        if args.command == "feedback":
+            return 1 if feedback_jsonl(sys.stdin, sys.stdout, sys.stderr) else 0
         if args.command == "report":
             from .report import write_report
 

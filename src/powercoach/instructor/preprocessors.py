@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import traceback
 
 import jsonschema
@@ -303,3 +304,72 @@ class CheckCellMetadata(NbGraderPreprocessor):
                                   "cannot be graded as it is: ask the learner to copy their answers into a fresh "
                                   "copy of the exercise and resubmit.") from None
         return nb, resources
+
+
+SCENE_CALL = re.compile(r"""ex\.scene\(\s*["']([\w-]+)["']\s*\)""")
+WHY_LINE = re.compile(r"(?im)^[\s>*_]*why\b")
+
+
+def written_reply(text: str) -> str:
+    """What the learner would say, from a reflection answer: the text before their "Why" part."""
+    found = WHY_LINE.search(text)
+    return (text[:found.start()] if found else text).strip()
+
+
+def reflection_scenes(nb) -> list[tuple[int, str]]:
+    """(index of each manually graded written answer, the bank item its scene shows), from the
+    locked ``ex.scene("item")`` cell before it (restored from the gradebook, so the instructor's)."""
+    found, scene = [], None
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("locked"):
+            m = SCENE_CALL.search(cell.source)
+            scene = m.group(1) if m else scene
+        elif cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution") and scene:
+            found.append((i, scene))
+    return found
+
+
+def md_text(text: str) -> str:
+    """A learner's words as Markdown that shows them as typed: HTML and Markdown markup escaped."""
+    return "".join(f"&#{ord(c)};" if c in "\\`*_[]<>&#|{}!~" else c for c in " ".join(text.split()))
+
+
+class ReadReflections(NbGraderPreprocessor):
+    """A marking aid beside each written answer: what the reply reader notices in it.
+
+    The reader (``powercoach.reader``) is formative: it reads words, not intent, and never gives
+    a mark. For the instructor in the Formgrader (and the learner in the feedback) it adds a
+    clearly labelled note after the answer: the pitfalls it suspects and the strengths it finds,
+    each with the words that raised it, escaped so a learner's text stays text.
+    """
+
+    heading = "Marking aid from the reply reader (not a mark; it reads words, not intent)"
+
+    def preprocess(self, nb, resources):
+        from .. import bank, reader
+
+        for index, item_id in reversed(reflection_scenes(nb)):
+            try:
+                row = bank.item(item_id)
+            except Exception:
+                continue
+            reply = written_reply(nb.cells[index].source)
+            reading = reader.read(reply, technique=row["technique"], client_says=row["client_says"],
+                                  context=row["context"])
+            nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(aid_markdown(self.heading, reading)))
+        return nb, resources
+
+
+def aid_markdown(heading: str, reading) -> str:
+    lines = [f"**{heading}.**", ""]
+    if reading.notice:
+        lines.append(f"- {md_text(reading.notice)}")
+    elif not reading.observations:
+        lines.append("- Nothing it recognises: read the reply against the rubric.")
+    for o in reading.observations:
+        words = ", ".join(f"\u201c{md_text(w)}\u201d" for w in o.words[:6])
+        kind = "Pitfall it suspects" if o.kind == "pitfall" else "Strength"
+        lines.append(f"- {kind}: **{md_text(o.title)}**" + (f" (words: {words})" if words else "")
+                     + f". {md_text(o.message)}")
+    return "\n".join(lines)

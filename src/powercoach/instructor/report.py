@@ -209,6 +209,7 @@ class Analysis:
     reliability: dict
     techniques: pd.DataFrame  # good/poor confusion per technique
     pitfalls: pd.DataFrame  # right pitfall against pitfall given
+    written: pd.DataFrame | None = None  # what the reply reader notices in the written answers
 
     @property
     def learners(self) -> int:
@@ -219,7 +220,42 @@ def analysis(assignment: str, root: str = ".") -> Analysis:
     questions, scores, chosen = collect(assignment, root)
     return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
                     reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
-                    confusion(chosen, questions, ("diagnose",)))
+                    confusion(chosen, questions, ("diagnose",)), written_tally(assignment, root, list(scores.index)))
+
+
+def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:
+    """Per pitfall and strength, how many of the class's written answers the reply reader finds it
+    in (what this class tends to do under pressure): a marking aid, never a mark."""
+    import nbformat
+
+    from .. import bank, catalog, reader
+    from .autograde import course_directory
+    from .preprocessors import reflection_scenes, written_reply
+
+    coursedir = course_directory(root)
+    counts: dict[tuple[str, str], int] = {}
+    replies = 0
+    for student in learners:
+        path = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment)) / f"{assignment}.ipynb"
+        if not path.exists():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for index, item_id in reflection_scenes(nb):
+            row = bank.item(item_id)
+            text = written_reply(nb.cells[index].source)
+            if not text or "YOUR ANSWER HERE" in text:
+                continue
+            replies += 1
+            found = reader.read(text, technique=row["technique"], client_says=row["client_says"],
+                                context=row["context"])
+            for o in {(o.kind, o.id) for o in found.observations}:
+                counts[o] = counts.get(o, 0) + 1
+    titles = {p.id: p.title for p in catalog.pitfalls().values()} | reader.STRENGTHS
+    rows = [{"kind": kind, "observation": titles.get(ident, ident), "replies": n,
+             "share": n / replies if replies else 0.0} for (kind, ident), n in counts.items()]
+    frame = pd.DataFrame(rows, columns=["kind", "observation", "replies", "share"])
+    frame.attrs["replies"] = replies
+    return frame.sort_values(["kind", "replies"], ascending=[True, False]).reset_index(drop=True)
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -280,7 +316,20 @@ def html_report(a: Analysis) -> str:
         f"nobody chose is left out.</p>{shares.to_html()}"
         f"<h2>Good and poor, per technique</h2>{_table(a.techniques, 'classify', titles)}"
         f"<h2>Pitfalls: right answer against answer given</h2>{_table(a.pitfalls, 'pitfall')}"
+        f"{_written_html(a.written)}"
         "</body></html>")
+
+
+def _written_html(written: pd.DataFrame | None) -> str:
+    if written is None:
+        return ""
+    head = ("<h2>What the class's written answers tend to do (reply reader)</h2><p>How many of the "
+            f"{written.attrs.get('replies', 0)} written answers the reply reader finds each pitfall or strength "
+            "in. It reads words, not intent, and gives no mark: a pointer for the debrief, not a verdict.</p>")
+    if not len(written):
+        return head + "<p>Nothing found (or no written answers yet).</p>"
+    shown = written.assign(share=(written["share"] * 100).round(0).astype(int).astype(str) + "%")
+    return head + shown.to_html(index=False)
 
 
 def show(assignment: str, root: str = "."):

@@ -109,6 +109,8 @@ def _compiled(lang: str = "en") -> dict:
         "code": [re.compile(p, _flags()) for p in g["code_patterns"]],
         "english": frozenset(w.lower() for w in g["english_words"]),
         "foreign": frozenset(w.lower() for w in g["foreign_words"]),
+        "word_classes": {k: (re.compile(v["pattern"], _flags()), v.get("scope", "any"), v.get("cap", 3))
+                         for k, v in d.get("word_classes", {}).items()},
         "closed": re.compile(d["features"]["closed_questions"]["pattern"], _flags()),
         "stop": frozenset(w.lower() for w in d["features"]["client_words"]["stopwords"]),
     }
@@ -177,14 +179,16 @@ def _weight(cue: _Cue, technique: str | None) -> float:
     return cue.weight * cue.techniques.get(technique, cue.techniques.get("*", 1.0))
 
 
+def _regions(reply: str, sentences, scope: str) -> list[tuple[int, int]]:
+    """Where a pattern may match: the whole reply, or only its questions, or only its statements."""
+    if scope == "any":
+        return [(0, len(reply))]
+    return [(s, e) for s, e, q in sentences if q == (scope == "question")]
+
+
 def _matches(cue: _Cue, reply: str, sentences) -> list[tuple[int, int]]:
     spans = []
-    if cue.scope == "any":
-        regions = [(0, len(reply))]
-    else:
-        want = cue.scope == "question"
-        regions = [(s, e) for s, e, q in sentences if q == want]
-    for s, e in regions:
+    for s, e in _regions(reply, sentences, cue.scope):
         for m in cue.regex.finditer(reply, s, e):
             g = "w" if "w" in cue.regex.groupindex and m.group("w") is not None else 0
             if m.end(g) > m.start(g):
@@ -216,34 +220,34 @@ def _fmt(message: str, words: list[str]) -> str:
     return message.replace("{words}", words[0] if words else "")
 
 
-def read(reply: str, technique: str | None = None, client_says: str = "", context: str = "",
-         lang: str = "en") -> Reading:
-    """What a listener may hear in ``reply``: observations, pitfalls first (most likely first)."""
-    if not isinstance(reply, str):
-        reply = "" if reply is None else str(reply)
-    notice = _notice(reply, lang)
-    if notice:
-        return Reading([], notice)
+def evidence(reply: str, technique: str | None = None, client_says: str = "", lang: str = "en"):
+    """Everything the reader finds in a reply, before any decision.
+
+    Returns ``(found, x)``: ``found`` maps (kind, id) to hand-written cue hits
+    ``(weight, message, spans, cue id)``; ``x`` maps each named feature to ``(value, spans)``: the
+    evidence of each pitfall's cues (``lex:<pitfall>``), each word class (``wc:<name>``), each
+    strength (``strength:<id>``), the questions (``q:...``), the client's words given back
+    (``client:overlap``) and the scene's technique (``technique:<id>``). The learned weights in the
+    data file are over exactly these names, so every suspicion can say which words raised it.
+    """
     d = data(lang)
     c = _compiled(lang)
     sentences = _sentences(reply)
-    found: dict[tuple[str, str], list] = {}  # (kind, target) -> [(weight, cue, spans)]
-    for cue in c["cues"]:
-        w = _weight(cue, technique)
-        if w == 0:
-            continue
-        spans = _matches(cue, reply, sentences)
-        if spans:
-            found.setdefault((cue.kind, cue.target), []).append((w, cue.message, spans, cue.id))
-
-
-    feats = d["features"]
+    found: dict[tuple[str, str], list] = {}
 
     def add(kind: str, target: str, weight: float, message: str, spans: list, name: str) -> None:
         found.setdefault((kind, target), []).append((weight, message, spans, name))
 
+    for cue in c["cues"]:
+        w = _weight(cue, technique)
+        if w:
+            spans = _matches(cue, reply, sentences)
+            if spans:
+                add(cue.kind, cue.target, w, cue.message, spans, cue.id)
+
     # Structural features, named in the data file: a stack of questions, closed questions in a
     # row, one question alone, the client's own words given back.
+    feats = d["features"]
     questions = [(s, e) for s, e, q in sentences if q]
     qs = feats["question_stack"]
     if len(questions) >= qs["min_questions"]:
@@ -261,25 +265,95 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
     if given_back:
         add("strength", cw["strength"], 1.0, cw["message"], given_back, "client-words")
 
-    # Strengths counter some pitfalls (e.g. a boundary held weighs against deference).
-    strengths_present = {t for (k, t), v in found.items()
-                         if k == "strength" and sum(x[0] for x in v) >= d["strength_threshold"]}
-    scores: dict[str, float] = {}
+    x: dict[str, tuple[float, list]] = {}
+    strengths = {t for (k, t), v in found.items()
+                 if k == "strength" and sum(h[0] for h in v) >= d["strength_threshold"]}
     for (kind, target), hits in found.items():
         if kind == "pitfall":
-            scores[target] = sum(h[0] for h in hits)
-    for s in strengths_present:
-        for p, amount in d["strengths"][s].get("counters", {}).items():
-            if p in scores:
-                scores[p] -= amount
+            value = sum(h[0] for h in hits)
+            for st in strengths:  # a strength weighs against some pitfalls (e.g. a boundary held, deference)
+                value -= d["strengths"][st].get("counters", {}).get(target, 0.0)
+            x[f"lex:{target}"] = (value, sorted({sp for h in hits if h[0] > 0 for sp in h[2]}))
+        elif target in strengths:
+            x[f"strength:{target}"] = (1.0, sorted({sp for h in hits for sp in h[2]}))
+    for name, (regex, scope, cap) in c["word_classes"].items():
+        spans = [m.span() for s, e in _regions(reply, sentences, scope) for m in regex.finditer(reply, s, e)
+                 if m.end() > m.start()]
+        if spans:
+            x[f"wc:{name}"] = (float(min(len(spans), cap)), spans)
+    open_q = [q for q in questions if q not in closed]
+    for name, qlist in (("q:count", questions), ("q:closed", closed), ("q:open", open_q)):
+        if qlist:
+            x[name] = (float(min(len(qlist), 4)), qlist)
+    if not questions:
+        x["q:none"] = (1.0, [])
+    shared = _client_words(reply, client_says, {**cw, "min_shared": 1}, c["stop"])
+    if shared:
+        x["client:overlap"] = (float(min(len(shared), 4)), shared)
+    if technique:
+        x[f"technique:{technique}"] = (1.0, [])
+    return found, x
+
+
+def _model_scores(x: dict, model: dict) -> dict[str, float]:
+    """Class probabilities (softmax over the learned linear scores)."""
+    import math
+
+    idx = model["features"]
+    raw = {}
+    for cls in model["classes"]:
+        w = model["coef"][cls]
+        raw[cls] = model["intercept"][cls] + sum(w[i] * x[f][0] for i, f in enumerate(idx) if f in x)
+    top = max(raw.values())
+    ex = {k: math.exp(v - top) for k, v in raw.items()}
+    total = sum(ex.values())
+    return {k: v / total for k, v in ex.items()}
+
+
+def read(reply: str, technique: str | None = None, client_says: str = "", context: str = "",
+         lang: str = "en") -> Reading:
+    """What a listener may hear in ``reply``: observations, pitfalls first (most likely first).
+
+    ``technique``, ``client_says`` and ``context`` describe the scene; the technique changes what
+    counts as a boundary held, and the client's words are what "given back" is measured against.
+    """
+    if not isinstance(reply, str):
+        reply = "" if reply is None else str(reply)
+    notice = _notice(reply, lang)
+    if notice:
+        return Reading([], notice)
+    d = data(lang)
+    found, x = evidence(reply, technique, client_says, lang)
     order = list(d["pitfalls"])
-    flagged = sorted((p for p, v in scores.items() if v >= d["threshold"]), key=lambda p: (-scores[p], order.index(p)))
+    model = d.get("model")
+    hits_for: dict[str, list] = {p: [h for h in found.get(("pitfall", p), []) if h[0] > 0] for p in order}
+    if model:
+        probs = _model_scores(x, model)
+        ranked = sorted(order, key=lambda p: (-probs[p], order.index(p)))
+        flagged = []
+        if probs["good"] < model["flag_below_good"]:
+            top = probs[ranked[0]]
+            flagged = [p for p in ranked[: model["max_pitfalls"]] if probs[p] >= model["also_within"] * top]
+        scores = {p: round(probs[p], 3) for p in order}
+        feats = model["features"]
+        for p in flagged:  # the words behind a learned suspicion: features that raised it over "good"
+            wp, wg = model["coef"][p], model["coef"]["good"]
+            for i, f in enumerate(feats):
+                if f in x and x[f][1] and not f.startswith("lex:"):
+                    gain = (wp[i] - wg[i]) * x[f][0]
+                    if gain > model.get("min_gain", 0.3):
+                        hits_for[p].append((gain, d["pitfalls"][p]["message"], x[f][1], f))
+        flagged = [p for p in flagged if hits_for[p]]  # never suspect without naming words
+    else:
+        scores = {p: round(x[f"lex:{p}"][0], 3) for p in order if f"lex:{p}" in x}
+        flagged = sorted((p for p, v in scores.items() if v >= d["threshold"]),
+                         key=lambda p: (-scores[p], order.index(p)))
     titles = _titles(lang)
-    obs = [_observation("pitfall", p, titles[p], found[("pitfall", p)], reply) for p in flagged]
+    obs = [_observation("pitfall", p, titles[p], hits_for[p], reply) for p in flagged]
     for s in d["strengths"]:
-        if s in strengths_present:
+        if f"strength:{s}" in x:
             obs.append(_observation("strength", s, titles[s], found[("strength", s)], reply))
-    return Reading(obs, None, {p: round(v, 3) for p, v in scores.items()})
+    return Reading(obs, None, scores)
 
 
 def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> Observation:

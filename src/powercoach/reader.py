@@ -111,6 +111,7 @@ def _compiled(lang: str = "en") -> dict:
         "foreign": frozenset(w.lower() for w in g["foreign_words"]),
         "word_classes": {k: (re.compile(v["pattern"], _flags()), v.get("scope", "any"), v.get("cap", 3))
                          for k, v in d.get("word_classes", {}).items()},
+        "quote": re.compile(d["features"]["quotes"]["pattern"], _flags()),
         "closed": re.compile(d["features"]["closed_questions"]["pattern"], _flags()),
         "stop": frozenset(w.lower() for w in d["features"]["client_words"]["stopwords"]),
     }
@@ -238,10 +239,14 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
     def add(kind: str, target: str, weight: float, message: str, spans: list, name: str) -> None:
         found.setdefault((kind, target), []).append((weight, message, spans, name))
 
+    # Words the coach quotes back ('fine', 'anyway') are the client's, not the coach's: pitfall cues
+    # and word classes read the reply with them blanked out (same length, so offsets hold).
+    masked = c["quote"].sub(lambda m: m.group(0)[: m.start("w") - m.start()] + " " * len(m.group("w"))
+                            + m.group(0)[m.end("w") - m.start():], reply)
     for cue in c["cues"]:
         w = _weight(cue, technique)
         if w:
-            spans = _matches(cue, reply, sentences)
+            spans = _matches(cue, reply if cue.kind == "strength" else masked, sentences)
             if spans:
                 add(cue.kind, cue.target, w, cue.message, spans, cue.id)
 
@@ -277,7 +282,7 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
         elif target in strengths:
             x[f"strength:{target}"] = (1.0, sorted({sp for h in hits for sp in h[2]}))
     for name, (regex, scope, cap) in c["word_classes"].items():
-        spans = [m.span() for s, e in _regions(reply, sentences, scope) for m in regex.finditer(reply, s, e)
+        spans = [m.span() for s, e in _regions(reply, sentences, scope) for m in regex.finditer(masked, s, e)
                  if m.end() > m.start()]
         if spans:
             x[f"wc:{name}"] = (float(min(len(spans), cap)), spans)

@@ -32,10 +32,13 @@ from powercoach import reader, reader_eval
 DATA_FILE = Path(reader._data_path("en"))
 GRID_C = (0.03, 0.1, 0.3, 1.0)
 GRID_TAU = (0.35, 0.45, 0.55, 0.65)  # flag when P(good) is below this
-# Chosen with --holdout on the dev set's third batch (dev-89 to dev-127), written fresh and read by
-# the reader only after this choice: C=0.1, tau=0.55 gave good clean 95.2%, poor flagged 72.2%, gold
-# among flagged 76.9%, first 61.5% there; larger C fitted the cues' own rows and generalised worse.
-CHOSEN_C, CHOSEN_WEIGHT, CHOSEN_TAU = 0.1, None, 0.55
+# C was chosen with --holdout on the dev set's third batch (dev-89 to dev-127), written fresh and
+# read by the reader only then: C=0.1 gave good clean 95.2%, poor flagged 72.2%, gold among flagged
+# 76.9%, first 61.5% there (tau 0.55); larger C fitted the cues' own rows and generalised worse.
+# The flagging threshold tau is then the largest whose cross-validated good-clean figure stays at or
+# above MIN_GOOD_CLEAN: cross-validation is optimistic here, so the margin over the 85% target.
+CHOSEN_C, CHOSEN_WEIGHT = 0.1, None
+MIN_GOOD_CLEAN = 88.0
 FOLDS, SEED = 5, 16
 
 
@@ -170,11 +173,16 @@ def main() -> None:
     d.pop("model", None)  # features never depend on the model, but start clean
     names, X, y = vectors(data)
     print(f"{len(data)} rows ({y.count('good')} good), {len(names)} named features")
-    for t, f in cross_validate(data, names, X, y, CHOSEN_C, CHOSEN_WEIGHT, GRID_TAU).items():
-        print(f"cross-validated (optimistic: the cues were written from these rows), C={CHOSEN_C} tau={t:.2f}: "
+    taus = tuple(round(0.40 + 0.025 * i, 3) for i in range(9))
+    chosen = None
+    for t, f in cross_validate(data, names, X, y, CHOSEN_C, CHOSEN_WEIGHT, taus).items():
+        print(f"cross-validated (optimistic: the cues were written from these rows), C={CHOSEN_C} tau={t:.3f}: "
               f"good clean {f['good_clean']:5.1f}  poor flagged {f['poor_flagged']:5.1f}  "
               f"gold among {f['gold_among_flagged']}  first {f['gold_first']}")
-    c, weight, t = CHOSEN_C, CHOSEN_WEIGHT, CHOSEN_TAU
+        if f["good_clean"] >= MIN_GOOD_CLEAN:
+            chosen = t
+    c, weight, t = CHOSEN_C, CHOSEN_WEIGHT, chosen
+    print(f"chosen: C={c}, tau={t} (the largest whose cross-validated good-clean is >= {MIN_GOOD_CLEAN}%)")
     if args.dry_run:
         return
     model = fit(names, X, y, c, weight)

@@ -30,6 +30,7 @@ c.Autograde.sanitize_preprocessors = [
     "powercoach.instructor.preprocessors.RestoreDeletedCells",
     "powercoach.instructor.preprocessors.CheckCellMetadata",
     "powercoach.instructor.preprocessors.MarkAnswers",
+    "powercoach.instructor.preprocessors.ReadReflections",
 ]
 
 # What a learner hands in is data and is never followed (powercoach.instructor.handin): collect
@@ -43,6 +44,9 @@ c.ExchangeFactory.collect = "powercoach.instructor.handin.SafeCollect"
 c.ExchangeFactory.release_feedback = "powercoach.instructor.handin.SafeReleaseFeedback"
 c.Autograde.pre_convert_hook = CheckSubmissions(c.CourseDirectory.root)
 c.MarkAnswers.refused_folder = os.path.join(c.CourseDirectory.root, "refused")
+
+# ReadReflections (last above) adds a marking aid after each written answer: what the reply reader
+# (powercoach.reader) notices in it, labelled as no mark; the Formgrader and the feedback show it.
 
 # The answer cell keeps its first lines (which read the learner's clicks); only the answer key
 # between the solution markers is removed from the learner's copy.

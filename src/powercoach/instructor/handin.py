@@ -219,7 +219,12 @@ class SafeCollect(ExchangeCollect):
             else:
                 self.log.warning("Skipping %s: it names %s but belongs to %s", rec["filename"], rec["username"], owner)
         latest = {}
-        for rec in self._sort_by_timestamp(kept):
+        on_time = self.before_duedate and self.duedate is not None
+        for rec in self._sort_by_timestamp(kept):  # newest first, as nbgrader picks
+            if on_time and rec["timestamp"] > self.duedate and rec["username"] not in latest:
+                continue
+            latest.setdefault(rec["username"], rec)
+        for rec in self._sort_by_timestamp(kept):  # nothing before the due date: the newest, as nbgrader does
             latest.setdefault(rec["username"], rec)
         chosen = {r["username"] for r in self.src_records}
         self.src_records = [latest[u] for u in sorted(chosen | set(latest)) if u in latest]

@@ -192,12 +192,26 @@ def test_the_data_file_validates():
                 assert cue.get("message", spec["message"]).strip()
 
 
+def test_every_observation_on_the_tuning_data_names_real_words():
+    rows = reader_eval.bank_rows("practice") + reader_eval._read_csv(REPO / "evaluation" / "reader" / "dev.csv", ())
+    suspected = 0
+    for row in rows:
+        r = reader.read(row["coach_says"], row["technique"], row["client_says"], row["context"])
+        assert r.notice is None, row
+        _spans_are_words(r, row["coach_says"])
+        assert len(r.pitfalls) == len(set(r.pitfalls)) <= 3
+        suspected += bool(r.pitfalls)
+    assert 0 < suspected < len(rows)
+
+
 def test_check_reports_a_broken_data_file(monkeypatch):
     broken = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     broken["pitfalls"]["no-such-pitfall"] = {"message": "", "cues": [{"id": "x", "pattern": "(unclosed"}]}
     monkeypatch.setattr(reader, "data", lambda lang="en": broken)
+    broken["model"] = {**broken["model"], "features": broken["model"]["features"] + ["wc:no-such-class"]}
     problems = reader_eval.check()
     assert any("no-such-pitfall" in p and "pitfalls.json" in p for p in problems)
+    assert any("no-such-class" in p for p in problems) and any("one weight per feature" in p for p in problems)
     assert any("does not compile" in p for p in problems)
     assert any("empty message" in p for p in problems)
 

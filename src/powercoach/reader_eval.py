@@ -297,6 +297,25 @@ def check(lang: str = "en") -> list[str]:
     for k, v in d["notices"].items():
         if not v.strip():
             problems.append(f"notices.{k}: empty message")
+    for name, wc in d.get("word_classes", {}).items():
+        try:
+            re.compile(wc["pattern"])
+        except (re.error, KeyError) as e:
+            problems.append(f"word_classes.{name}: pattern does not compile ({e})")
+    model = d.get("model")
+    if model:
+        if set(model["classes"]) != ids | {"good"}:
+            problems.append("model: its classes must be 'good' and every pitfall id")
+        n = len(model["features"])
+        for cls in model["classes"]:
+            if len(model["coef"].get(cls, ())) != n or cls not in model["intercept"]:
+                problems.append(f"model: class '{cls}' needs one weight per feature and an intercept")
+        known = ("lex:", "wc:", "strength:", "q:", "client:", "technique:")
+        for f in model["features"]:
+            kind, _, rest = f.partition(":")
+            if not f.startswith(known) or (kind == "wc" and rest not in d.get("word_classes", {})) \
+                    or (kind == "lex" and rest not in ids) or (kind == "strength" and rest not in d["strengths"]):
+                problems.append(f"model: feature '{f}' is not one the reader computes")
     return problems
 
 

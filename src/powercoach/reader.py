@@ -340,14 +340,10 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
             top = probs[ranked[0]]
             flagged = [p for p in ranked[: model["max_pitfalls"]] if probs[p] >= model["also_within"] * top]
         scores = {p: round(probs[p], 3) for p in order}
-        feats = model["features"]
-        for p in flagged:  # the words behind a learned suspicion: features that raised it over "good"
-            wp, wg = model["coef"][p], model["coef"]["good"]
-            for i, f in enumerate(feats):
-                if f in x and x[f][1] and not f.startswith("lex:"):
-                    gain = (wp[i] - wg[i]) * x[f][0]
-                    if gain > model.get("min_gain", 0.3):
-                        hits_for[p].append((gain, d["pitfalls"][p]["message"], x[f][1], f))
+        for p in flagged:
+            learned = _learned_hit(p, x, model, d, reply)
+            if learned:
+                hits_for[p].append(learned)
         flagged = [p for p in flagged if hits_for[p]]  # never suspect without naming words
     else:
         scores = {p: round(x[f"lex:{p}"][0], 3) for p in order if f"lex:{p}" in x}
@@ -359,6 +355,37 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
         if f"strength:{s}" in x:
             obs.append(_observation("strength", s, titles[s], found[("strength", s)], reply))
     return Reading(obs, None, scores)
+
+
+def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
+    """The words behind a learned suspicion: the named features that raised this pitfall over a
+    good reply the most, said in one message (or None when no feature with words did)."""
+    wp, wg = model["coef"][pitfall], model["coef"]["good"]
+    gains = []
+    for i, f in enumerate(model["features"]):
+        if f in x and x[f][1] and not f.startswith("lex:"):  # cue evidence speaks with its own messages
+            gain = (wp[i] - wg[i]) * x[f][0]
+            if gain > model.get("min_gain", 0.3):
+                gains.append((gain, f))
+    if not gains:
+        return None
+    gains.sort(reverse=True)
+    top = gains[: model.get("max_features_shown", 3)]
+    means = d["feature_meanings"]
+    parts, spans = [], []
+    for _, f in top:
+        kind, _, name = f.partition(":")
+        meaning = d["word_classes"][name]["means"] if kind == "wc" else means.get(f, means.get(kind, f))
+        words = [reply[s:e] for s, e in x[f][1][:3]]
+        parts.append(" and ".join(f"'{w}'" for w in words) + f" ({meaning})")
+        spans += x[f][1]
+    p = d["learned"]
+    from .catalog import pitfalls
+
+    description = pitfalls()[pitfall].description.rstrip(".")
+    message = p["message"].format(title=pitfalls()[pitfall].title.lower(),
+                                  description=description[0].lower() + description[1:], evidence="; ".join(parts))
+    return (sum(g for g, _ in top), message, sorted(set(spans)), "learned")
 
 
 def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> Observation:
@@ -373,7 +400,8 @@ def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> O
             continue
         kept.append((s, e))
     messages = []
-    for h in hits[:2]:
+    cues = [h for h in hits if h[3] != "learned"]
+    for h in cues[:2] + [h for h in hits if h[3] == "learned"]:
         m = _fmt(h[1], [reply[s:e] for s, e in h[2]])
         if m not in messages:
             messages.append(m)

@@ -269,8 +269,9 @@ def test_evaluate_says_plainly_when_the_corpus_is_missing(tmp_path):
     assert "not evaluated" in reader_eval.report(results)
 
 
-def test_the_dev_set_has_the_corpus_columns_and_labels():
-    path = REPO / "evaluation" / "reader" / "dev.csv"
+@pytest.mark.parametrize("name", ["dev.csv", "check.csv"])
+def test_the_dev_and_check_sets_have_the_corpus_columns_and_labels(name):
+    path = REPO / "evaluation" / "reader" / name
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     cols = {"reply_id", "technique", "client_role", "sector", "context", "client_says", "coach_says",

@@ -236,7 +236,12 @@ def test_evaluate_on_the_fixture_gives_the_hand_count():
     # Hand count: 3 sheets, so a poor reply needs 2 reviewers on one pitfall. r4 labels differ, r5 has
     # three different pitfalls, r6 is missing from sheet c: kept r1 (good), r2 (advice-giving),
     # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first and
-    # misses r7; the baseline finds "of course" and "remarkable" in r3 and names deference first.
+    # misses r7 (those readings are asserted first); the baseline finds "of course" and "remarkable"
+    # in r3 and names deference first.
+    kept, _ = reader_eval.gold(FIXTURE)
+    said = {r["reply_id"]: reader.read(r["coach_says"], r["technique"], r["client_says"], r["context"]).pitfalls
+            for r in kept}
+    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery"], "r7": []}  # what the count assumes
     results = reader_eval.evaluate(FIXTURE, None, None)
     v = results["validation"]
     assert (v["replies"], v["sheets"], v["kept"]) == (7, 3, 4)

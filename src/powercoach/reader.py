@@ -221,15 +221,17 @@ def _fmt(message: str, words: list[str]) -> str:
     return message.replace("{words}", words[0] if words else "")
 
 
-def evidence(reply: str, technique: str | None = None, client_says: str = "", lang: str = "en"):
+def evidence(reply: str, technique: str | None = None, client_says: str = "", context: str = "", lang: str = "en"):
     """Everything the reader finds in a reply, before any decision.
 
     Returns ``(found, x)``: ``found`` maps (kind, id) to hand-written cue hits
     ``(weight, message, spans, cue id)``; ``x`` maps each named feature to ``(value, spans)``: the
     evidence of each pitfall's cues (``lex:<pitfall>``), each word class (``wc:<name>``), each
     strength (``strength:<id>``), the questions (``q:...``), the client's words given back
-    (``client:overlap``) and the scene's technique (``technique:<id>``). The learned weights in the
-    data file are over exactly these names, so every suspicion can say which words raised it.
+    (``client:overlap``), facts of the scene brought in (``context:overlap``: the context's words,
+    such as a name, that the client did not just say) and the technique (``technique:<id>``). The
+    learned weights in the data file are over exactly these names, so every suspicion can say
+    which words raised it.
     """
     d = data(lang)
     c = _compiled(lang)
@@ -295,6 +297,11 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
     shared = _client_words(reply, client_says, {**cw, "min_shared": 1}, c["stop"])
     if shared:
         x["client:overlap"] = (float(min(len(shared), 4)), shared)
+    if context:
+        facts = _client_words(reply, context, {**cw, "min_shared": 1}, c["stop"])
+        facts = [sp for sp in facts if sp not in set(shared)]
+        if facts:
+            x["context:overlap"] = (float(min(len(facts), 4)), facts)
     if technique:
         x[f"technique:{technique}"] = (1.0, [])
     return found, x
@@ -328,7 +335,7 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
     if notice:
         return Reading([], notice)
     d = data(lang)
-    found, x = evidence(reply, technique, client_says, lang)
+    found, x = evidence(reply, technique, client_says, context, lang)
     order = list(d["pitfalls"])
     model = d.get("model")
     hits_for: dict[str, list] = {p: [h for h in found.get(("pitfall", p), []) if h[0] > 0] for p in order}

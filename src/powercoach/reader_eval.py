@@ -320,7 +320,7 @@ def check(lang: str = "en") -> list[str]:
         for cls in model["classes"]:
             if len(model["coef"].get(cls, ())) != n or cls not in model["intercept"]:
                 problems.append(f"model: class '{cls}' needs one weight per feature and an intercept")
-        known = ("lex:", "wc:", "strength:", "q:", "client:", "technique:")
+        known = ("lex:", "wc:", "strength:", "q:", "client:", "context:", "technique:")
         for f in model["features"]:
             kind, _, rest = f.partition(":")
             if not f.startswith(known) or (kind == "wc" and rest not in d.get("word_classes", {})) \

@@ -236,9 +236,8 @@ def test_evaluate_on_the_fixture_gives_the_hand_count():
     # Hand count: 3 sheets, so a poor reply needs 2 reviewers on one pitfall. r4 labels differ, r5 has
     # three different pitfalls, r6 is missing from sheet c: kept r1 (good), r2 (advice-giving),
     # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 also
-    # as deference) and
-    # misses r7 (those readings are asserted first); the baseline finds "of course" and "remarkable"
-    # in r3 and names deference first.
+    # as deference) and misses r7 (those readings are asserted first); the baseline finds "of course"
+    # and "remarkable" in r3 and names deference first.
     kept, _ = reader_eval.gold(FIXTURE)
     said = {r["reply_id"]: reader.read(r["coach_says"], r["technique"], r["client_says"], r["context"]).pitfalls
             for r in kept}

@@ -288,3 +288,8 @@ def test_the_dev_and_check_sets_have_the_corpus_columns_and_labels(name):
     for r in rows:
         assert r["label"] in {"good", "poor"}
         assert r["pitfall"] in pitfall_ids if r["label"] == "poor" else not r["pitfall"]
+
+
+def test_an_unknown_language_or_a_stray_semicolon_is_handled_plainly():
+    assert "reads English" in reader.read("Bonjour, comment allez-vous aujourd'hui ?", lang="fr").notice
+    assert reader.read("I hear you; go on.", "active-listening").notice is None

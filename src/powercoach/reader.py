@@ -29,6 +29,8 @@ _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 
 @dataclass(frozen=True)
 class Observation:
+    """One thing a listener may hear, and the words in the reply that raised it."""
+
     kind: str  # "pitfall" or "strength"
     id: str
     title: str
@@ -43,9 +45,11 @@ class Observation:
 
 @dataclass(frozen=True)
 class Reading:
+    """What the reader made of one reply: observations, or a plain notice instead."""
+
     observations: list[Observation] = field(default_factory=list)
     notice: str | None = None
-    scores: dict[str, float] = field(default_factory=dict)  # pitfall id -> evidence (for evaluation)
+    scores: dict[str, float] = field(default_factory=dict)  # pitfall id -> how strongly suspected
 
     @property
     def pitfalls(self) -> list[str]:
@@ -331,6 +335,8 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
     """
     if not isinstance(reply, str):
         reply = "" if reply is None else str(reply)
+    if not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and _data_path(lang).is_file()):
+        return Reading([], f"The reader has no words for the language '{lang}' yet; it reads English ('en').")
     notice = _notice(reply, lang)
     if notice:
         return Reading([], notice)

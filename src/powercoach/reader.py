@@ -376,7 +376,8 @@ def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
     wp, wg = model["coef"][pitfall], model["coef"]["good"]
     gains = []
     for i, f in enumerate(model["features"]):
-        if f in x and x[f][1] and not f.startswith("lex:"):  # cue evidence speaks with its own messages
+        # cue evidence speaks with its own messages, and a strength is never shown as a pitfall's words
+        if f in x and x[f][1] and not f.startswith(("lex:", "strength:")):
             gain = (wp[i] - wg[i]) * x[f][0]
             if gain > model.get("min_gain", 0.3):
                 gains.append((gain, f))

@@ -87,7 +87,8 @@ def rows() -> list[dict]:
 
 
 def vectors(data: list[dict]) -> tuple[list[str], list[list[float]], list[str]]:
-    xs = [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""))[1] for r in data]
+    xs = [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""),
+                          r.get("context", ""))[1] for r in data]
     names = sorted({n for x in xs for n in x})
     return names, [[x[n][0] if n in x else 0.0 for n in names] for x in xs], \
         [r["pitfall"] if r["label"] == "poor" else "good" for r in data]
@@ -129,7 +130,7 @@ def cross_validate(data, names, X, y, c, weight, taus) -> dict:
                 for i in test:
                     r = data[i]
                     preds[t][i] = reader.read(r["coach_says"], r.get("technique") or None,
-                                              r.get("client_says", "")).pitfalls
+                                              r.get("client_says", ""), r.get("context", "")).pitfalls
     finally:
         if saved is None:
             d.pop("model", None)
@@ -154,7 +155,8 @@ def holdout(path: Path) -> None:
             for t in GRID_TAU + (0.75,):
                 d["model"] = {**model, "flag_below_good": t, "also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
                 f = reader_eval.figures(fresh, lambda r: reader.read(r["coach_says"], r.get("technique") or None,
-                                                                     r.get("client_says", "")).pitfalls)
+                                                                     r.get("client_says", ""),
+                                                                     r.get("context", "")).pitfalls)
                 print(f"C={c:<5} weight={str(weight):<8} tau={t:.2f}: good clean {f['good_clean']:5.1f}  "
                       f"poor flagged {f['poor_flagged']:5.1f}  gold among {f['gold_among_flagged']}  "
                       f"first {f['gold_first']}")

@@ -1,0 +1,98 @@
+"""A Jupyter server extension for the instructor's server: a Content-Security-Policy on the pages
+that show a learner's work, so that a sanitiser bypass still runs no script as the instructor.
+
+- The Formgrader's view of a submission (``…/formgrader/submissions/<id>/``): nbgrader's page has
+  inline scripts of its own (two in its head, one after its navigation bar, two ``onclick``
+  handlers on the show/hide-name icons) and loads the rest from ``…/formgrader/static/``. The
+  policy allows scripts from that folder only (not the whole origin, which also serves files a
+  learner handed in through ``/files/``) and the SHA-256 hashes of the inline scripts and handlers
+  that come *before* the notebook's container in the page: everything there is nbgrader's
+  template; the learner's notebook is rendered after it. A script anywhere in the notebook, even
+  one that got past the sanitiser, has no hash and does not run. Hashes rather than a nonce, since
+  the page is rendered by nbconvert inside nbgrader's handler and a nonce would have to be put into
+  its template; hashes rather than a sandboxed iframe, since the grade fields live in the same
+  document as the notebook.
+- Any HTML or SVG file served through ``/files/`` (feedback, a learner's submitted ``.html``):
+  ``safehtml.FEEDBACK_CSP``, no script at all, beside Jupyter's own ``sandbox`` policy.
+
+Each policy is sent as an extra ``Content-Security-Policy`` header: Jupyter's own policy
+(``frame-ancestors``, the report URI) stays, and the browser enforces both.
+
+Enable it in the server config: ``{"ServerApp": {"jpserver_extensions": {"powercoach.instructor.csp": true}}}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from tornado.web import OutputTransform
+
+from .safehtml import FEEDBACK_CSP
+
+HEADER = "Content-Security-Policy"
+_INLINE_SCRIPT = re.compile(rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
+_HANDLER = re.compile(rb"""\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_NOTEBOOK = re.compile(rb"""<div\b[^>]*\bid\s*=\s*["']?notebook-container\b""", re.I)
+
+
+def _sha256(text: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text).digest()).decode() + "'"
+
+
+def page_scripts(html: bytes) -> tuple[list[bytes], list[bytes]]:
+    """(inline scripts, inline event handlers) of nbgrader's own template: those before the notebook's
+    container. No container found: nothing (the page's own scripts then do not run either)."""
+    found = _NOTEBOOK.search(html)
+    if not found:
+        return [], []
+    head = html[:found.start()]
+    import html as entities
+
+    handlers = [entities.unescape((a or b).decode()).encode() for a, b in _HANDLER.findall(head)]
+    return [m.group(1) for m in _INLINE_SCRIPT.finditer(head)], handlers
+
+
+def formgrader_policy(html: bytes, static: str) -> str:
+    """The policy for a submission page: scripts from ``static`` and the hashes of the page's own."""
+    scripts, handlers = page_scripts(html)
+    hashes = sorted({_sha256(s) for s in scripts} | {_sha256(h) for h in handlers})
+    unsafe_hashes = " 'unsafe-hashes'" if handlers else ""  # lets hashes match onclick="..." too
+    return (f"script-src {static} {' '.join(hashes)}{unsafe_hashes}; "
+            "object-src 'none'; base-uri 'self'; frame-src 'none'; form-action 'self'")
+
+
+def transform_for(base_url: str):
+    """The tornado output transform for a server whose base URL is ``base_url``."""
+    base = re.escape(base_url.rstrip("/") + "/")
+    submission = re.compile(rf"^{base}formgrader/submissions/[^/]+/?$")
+    files = re.compile(rf"^{base}files/")
+
+    class ContentSecurityPolicy(OutputTransform):
+        def __init__(self, request):
+            self.request = request
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            kind = headers.get("Content-Type", "").split(";")[0].strip().lower()
+            path = self.request.path
+            if kind == "text/html" and submission.match(path):
+                static = f"{self.request.protocol}://{self.request.host}{base_url.rstrip('/')}/formgrader/static/"
+                # Not the whole page in this chunk (never so for nbgrader's handler): no hashes, fail closed.
+                headers.add(HEADER, formgrader_policy(chunk if finishing else b"", static))
+            elif kind in ("text/html", "image/svg+xml") and files.match(path):
+                headers.add(HEADER, FEEDBACK_CSP)
+            return status_code, headers, chunk
+
+    return ContentSecurityPolicy
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "powercoach.instructor.csp"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    web_app = serverapp.web_app
+    # First, so it sees the page before tornado's gzip transform compresses it.
+    web_app.transforms.insert(0, transform_for(web_app.settings.get("base_url", "/")))
+    serverapp.log.info("powercoach: Content-Security-Policy on Formgrader submission pages and /files/ HTML")

@@ -315,6 +315,7 @@ def test_feedback_and_formgrader_run_no_learner_script_in_chromium(tmp_path):
             # 2. The same file through Jupyter's /files/: the server adds the policy as a header.
             response = page.goto(f"{base}/files/feedback/mallory/{A}/{A}.html?token={token}")
             assert response.ok and FEEDBACK_CSP in policies(response)
+            assert response.headers["cache-control"] == "no-store"
             settle_and_check("feedback through /files/")
             assert WORDS in page.inner_text("body")
 
@@ -323,6 +324,7 @@ def test_feedback_and_formgrader_run_no_learner_script_in_chromium(tmp_path):
             response = page.goto(f"{base}/formgrader/submissions/{ids['nora']}/?token={token}")
             header = [p for p in policies(response) if p.startswith("script-src")]
             assert response.ok and len(header) == 1 and "'sha256-" in header[0] and "'unsafe-inline'" not in header[0]
+            assert response.headers["cache-control"] == "no-store"
             page.wait_for_function("() => document.getElementById('mark-q1').placeholder !== ''", timeout=20_000)
             assert float(page.get_attribute("#mark-q1", "placeholder")) == auto
             assert refused == []  # the template's own scripts all allowed (MathJax's CDN too: unreachable here)

@@ -17,7 +17,8 @@ that show a learner's work, so that a sanitiser bypass still runs no script as t
   ``safehtml.FEEDBACK_CSP``, no script at all, beside Jupyter's own ``sandbox`` policy.
 
 Each policy is sent as an extra ``Content-Security-Policy`` header: Jupyter's own policy
-(``frame-ancestors``, the report URI) stays, and the browser enforces both.
+(``frame-ancestors``, the report URI) stays, and the browser enforces both. These responses are
+also marked ``Cache-Control: no-store``, so no 304 revalidation can swap the policy out.
 
 Enable it in the server config: ``{"ServerApp": {"jpserver_extensions": {"powercoach.instructor.csp": true}}}``.
 """
@@ -33,6 +34,9 @@ from tornado.web import OutputTransform
 from .safehtml import FEEDBACK_CSP
 
 HEADER = "Content-Security-Policy"
+# Never cached: a browser revalidating a cached page gets a 304 with Jupyter's policy only (tornado sends
+# no body and no Content-Type with it), which would replace the stored policy that carried ours.
+NO_STORE = "no-store"
 _INLINE_SCRIPT = re.compile(rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)
 _HANDLER = re.compile(rb"""\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SCRIPT_FILE = re.compile(rb"""<script\b[^>]*\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -90,12 +94,14 @@ def transform_for(base_url: str):
         def transform_first_chunk(self, status_code, headers, chunk, finishing):
             kind = headers.get("Content-Type", "").split(";")[0].strip().lower()
             path = self.request.path
-            if kind == "text/html" and submission.match(path):
+            if kind == "text/html" and status_code == 200 and submission.match(path):
                 page = f"{self.request.protocol}://{self.request.host}{path}"
                 # Not the whole page in this chunk (never so for nbgrader's handler): no scripts, fail closed.
                 headers.add(HEADER, formgrader_policy(chunk if finishing else b"", page))
+                headers["Cache-Control"] = NO_STORE
             elif kind in ("text/html", "image/svg+xml") and files.match(path):
                 headers.add(HEADER, FEEDBACK_CSP)
+                headers["Cache-Control"] = NO_STORE
             return status_code, headers, chunk
 
     return ContentSecurityPolicy

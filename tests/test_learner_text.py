@@ -211,22 +211,29 @@ def class_of_two(root: Path, assignments: list[str]) -> Course:
     for a in ASSIGNMENTS:
         if a not in assignments:
             shutil.rmtree(root / "solutions" / a)
-    course.nbgrader("generate_assignment", "*" if len(assignments) > 1 else assignments[0], "--force")
+    which = "*" if len(assignments) > 1 else assignments[0]  # nbgrader takes a glob: one run for all
+    course.nbgrader("generate_assignment", which, "--force")
     for a in assignments:
         released = root / "exercises" / a / f"{a}.ipynb"
         course.submit("mallory", a, hostile(nbformat.read(released, as_version=4)))
         course.submit("nora", a, normal(nbformat.read(released, as_version=4)))
-    which = "*" if len(assignments) > 1 else assignments[0]
     course.nbgrader("autograde", which, "--create", "--force")
     course.nbgrader("generate_feedback", which, "--force")
     return course
 
 
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory) -> Course:
+    """Every exercise handed in by both learners, graded and given feedback: one nbgrader cycle that
+    the feedback check and the browser test share."""
+    return class_of_two(tmp_path_factory.mktemp("learner-text") / "course", ASSIGNMENTS)
+
+
 @pytest.mark.slow
-def test_every_exercises_feedback_allows_no_script_and_shows_the_learners_words(tmp_path):
+def test_every_exercises_feedback_allows_no_script_and_shows_the_learners_words(graded_class):
     from powercoach.instructor.safehtml import FEEDBACK_CSP
 
-    course = class_of_two(tmp_path / "course", ASSIGNMENTS)
+    course = graded_class
     for a in ASSIGNMENTS:
         for student in ("mallory", "nora"):
             html = (course.root / "feedback" / student / a / f"{a}.html").read_text(encoding="utf-8")
@@ -268,13 +275,13 @@ def policies(response) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_feedback_and_formgrader_run_no_learner_script_in_chromium(tmp_path):
+def test_feedback_and_formgrader_run_no_learner_script_in_chromium(graded_class, tmp_path):
     from browser import chromium, new_page, stop
     from nbgrader.api import Gradebook
 
     from powercoach.instructor.safehtml import FEEDBACK_CSP
 
-    course = class_of_two(tmp_path / "course", [A])
+    course = graded_class
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
         ids = {s: gb.find_submission_notebook(A, A, s).id for s in ("mallory", "nora")}
         auto = gb.find_grade("mark-q1", A, A, "nora").auto_score

@@ -246,8 +246,8 @@ def test_every_exercises_feedback_allows_no_script_and_shows_the_learners_words(
 
 # --- in a real browser -----------------------------------------------------------------------------
 
-def formgrader_server(tmp: Path, course: Course):
-    """``jupyter server`` on 127.0.0.1 with a token over the temp course, nbgrader's Formgrader on, and
+def instructor_lab(tmp: Path, course: Course):
+    """``jupyter lab`` on 127.0.0.1 with a token over the temp course, nbgrader's Formgrader on, and
     the class server's instructor config (which enables the policy) in a private config dir."""
     from browser import free_port, wait_for_http
 
@@ -255,11 +255,15 @@ def formgrader_server(tmp: Path, course: Course):
     config_d = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.d"
     config_d.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "deploy/etc/jupyter-instructor/jupyter_server_config.d/powercoach-instructor.json", config_d)
+    settings = Path(env["JUPYTER_CONFIG_DIR"]) / "lab/user-settings/@jupyterlab/apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), secrets.token_hex(16)
     log_path = tmp / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [str(BIN / "jupyter"), "server", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course.root}"],
         cwd=course.root, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -289,7 +293,7 @@ def test_feedback_and_formgrader_run_no_learner_script_in_chromium(graded_class,
     bypass = tmp_path / "bypass.html"  # the feedback file as if a new trick got a script past the sanitiser
     bypass.write_text(feedback.read_text(encoding="utf-8").replace(
         "<body>", "<body><script>window.__pwned = 'bypass'</script><img src=x onerror=\"window.__pwned = 'b2'\">"))
-    proc, log, log_path, base, token = formgrader_server(tmp_path, course)
+    proc, log, log_path, base, token = instructor_lab(tmp_path, course)
     try:
         with chromium(tmp_path) as browser:
             page = new_page(browser)
@@ -375,6 +379,19 @@ def test_feedback_and_formgrader_run_no_learner_script_in_chromium(graded_class,
             page.goto(url)
             settle_and_check("formgrader with an injected script")
             page.wait_for_function("() => document.getElementById('mark-q1').placeholder !== ''", timeout=20_000)
+            page.unroute(url)
+
+            # 6. In JupyterLab's HTML viewer, even with "Trust HTML" on (scripts allowed, same origin as
+            #    the server), the feedback's policy stops an injected script; without it, it runs.
+            for name, text in (("control.html", no_policy), ("bypass.html", bypass.read_text(encoding="utf-8"))):
+                (course.root / name).write_text(text, encoding="utf-8")
+                page.goto(f"{base}/lab/tree/{name}?reset&token={token}")
+                page.get_by_text("Trust HTML").click()
+                page.wait_for_timeout(1500)
+                frames = [f for f in page.frames if f.url.startswith("blob:")]
+                assert frames and frames[-1].evaluate("document.body.innerText").count(WORDS) == 1, name
+                marker = frames[-1].evaluate("window.__pwned")
+                assert marker is None if name == "bypass.html" else marker in ("bypass", "b2"), (name, marker)
     finally:
         stop(proc)
         log.close()

@@ -28,12 +28,17 @@ $(BIN)/python:
 	  { echo "powercoach needs Python 3.11 or newer; run e.g. make PYTHON=python3.12 $(MAKECMDGOALS)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.lab-installed: $(BIN)/python pyproject.toml
+# An editable install skips pyproject's data-files, so put the file that enables powercoach's server
+# extension (the Content-Security-Policy on pages that show learners' work) where a wheel puts it.
+SERVER_CONFIG_D := $(VENV)/etc/jupyter/jupyter_server_config.d
+$(VENV)/.lab-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json
 	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(SERVER_CONFIG_D) && cp jupyter-config/jupyter_server_config.d/powercoach.json $(SERVER_CONFIG_D)/
 	touch $@
 
-$(VENV)/.test-installed: $(BIN)/python pyproject.toml
+$(VENV)/.test-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	mkdir -p $(SERVER_CONFIG_D) && cp jupyter-config/jupyter_server_config.d/powercoach.json $(SERVER_CONFIG_D)/
 	touch $@ $(VENV)/.lab-installed
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.

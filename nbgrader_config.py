@@ -82,3 +82,18 @@ c.GenerateFeedback.preprocessors = [
     "powercoach.instructor.preprocessors.HideTestErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Learner text is text (issue #15): a learner's Markdown, raw cells and outputs render without live
+# HTML in the feedback and in the Formgrader's view of a submission (the same HTMLExporter config):
+# one bleach allow-list keeps the instructor's formatting and shows any other tag as text. The
+# feedback page also carries a Content-Security-Policy <meta> that allows no script at all. The
+# Formgrader's page gets its policy as an HTTP header from powercoach.instructor.csp (a server
+# extension; jupyter_server_config.json here and in deploy/etc/jupyter-instructor enable it).
+from powercoach.instructor import safehtml as _safehtml  # noqa: E402
+
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"strip_files_prefix": "powercoach.instructor.safehtml.strip_files_prefix",
+                          "clean_html": "powercoach.instructor.safehtml.clean_html"}
+c.GenerateFeedback.HTMLExporter.template_name = "powercoach_feedback"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = _safehtml.feedback_template_dirs()
+c.GenerateFeedback.HTMLExporter.extra_template_paths = _safehtml.feedback_template_paths()

@@ -137,11 +137,15 @@ class SkipAddedCells(NbGraderPreprocessor):
     """
 
     note = ("**Not run during grading.** You added this cell; only the exercise's own cells run "
-            "when your work is graded.\n\n```python\n{source}\n```")
+            "when your work is graded.\n\n{fence}python\n{source}\n{fence}")
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and "nbgrader" not in cell.metadata:
-            return nbformat.v4.new_markdown_cell(self.note.format(source=cell.source),
+            import re  # here, not at the top: this fix stays inside this class
+
+            # A fence longer than any run of backticks in the source, so the source cannot close it.
+            fence = "`" * max(3, 1 + max(map(len, re.findall("`+", cell.source)), default=0))
+            return nbformat.v4.new_markdown_cell(self.note.format(fence=fence, source=cell.source),
                                                  metadata={"powercoach": {"skipped": True}}), resources
         return cell, resources
 

@@ -25,6 +25,7 @@ from ..errors import PowercoachError
 from ..marking import Question, expected
 
 EASY, HARD = 0.9, 0.3
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # report.html: no script
 
 
 # --- the statistics ----------------------------------------------------------------------------
@@ -293,8 +294,8 @@ def html_report(a: Analysis) -> str:
     titles = {t.id: t.title for t in catalog.techniques().values()}
     stats = a.stats
     flagged = stats[stats["flag"] != ""]
-    items = "".join(f"<li><b>{q}</b> ({escape(r['item'])}): {escape(r['flag'])}; most chosen wrong answer: "
-                    f"{escape(str(r['most_chosen_wrong']) or 'none')}</li>" for q, r in flagged.iterrows())
+    items = "".join(f"<li><b>{escape(str(q))}</b> ({escape(r['item'])}): {escape(r['flag'])}; most chosen wrong "
+                    f"answer: {escape(str(r['most_chosen_wrong']) or 'none')}</li>" for q, r in flagged.iterrows())
     rel = a.reliability
     shares = (a.shares.loc[:, (a.shares > 0).any()] * 100).round(0).astype(int).astype(str) + "%"
     return (
@@ -349,7 +350,10 @@ def write_report(assignment: str, root: str = ".", out: str | None = None) -> li
     folder = Path(out) if out else Path(root) / "reports" / assignment
     folder.mkdir(parents=True, exist_ok=True)
     html, items, exercise = folder / "report.html", folder / "items.csv", folder / "exercise.csv"
-    html.write_text(html_report(a), encoding="utf-8")
+    # Every learner-derived string in the page is escaped; the file also allows no script at all.
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
+    page = html_report(a).replace("<head>", "<head>" + policy, 1)
+    html.write_text(page, encoding="utf-8")
     a.stats.join(a.shares.add_prefix("share_")).to_csv(items)
     pd.DataFrame([{"assignment": assignment, **a.reliability}]).to_csv(exercise, index=False)
     return [html, items, exercise]

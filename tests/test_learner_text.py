@@ -353,6 +353,7 @@ def test_feedback_and_formgrader_run_no_learner_script_in_chromium(graded_class,
             text = page.inner_text("#notebook-container")
             assert WORDS in text and "<script>window.__pwned = 1</script>" in text
             assert 'onerror="window.__pwned = 9"' in text  # the added cell's source, still code
+            assert "Marking aid from the reply reader" in text  # issue #16: beside the written answer
             assert page.locator("#notebook-container table th", has_text="Power move").count() == 1
 
             # 5. A script injected past the sanitiser into the Formgrader's page runs without the

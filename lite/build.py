@@ -131,7 +131,8 @@ def build_powercoach_wheel(dest: Path) -> Path:
     source.mkdir(parents=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
-    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for folder in ("src", "jupyter-config"):  # jupyter-config: pyproject's data-files
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     for old in dest.glob("powercoach-*.whl"):
         old.unlink()
     log("building the powercoach wheel")

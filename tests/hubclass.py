@@ -106,7 +106,8 @@ def class_environment(base: Path) -> Path:
     build.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, build / name)
-    shutil.copytree(REPO / "src", build / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for folder in ("src", "jupyter-config"):  # jupyter-config: pyproject's data-files
+        shutil.copytree(REPO / folder, build / folder, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     subprocess.run([env / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", str(build)],
                    check=True, capture_output=True, env=dict(os.environ, LD_LIBRARY_PATH=library_path(base)))
     shutil.rmtree(build)

@@ -235,14 +235,14 @@ def test_import_powercoach_does_not_load_the_reader():
 def test_evaluate_on_the_fixture_gives_the_hand_count():
     # Hand count: 3 sheets, so a poor reply needs 2 reviewers on one pitfall. r4 labels differ, r5 has
     # three different pitfalls, r6 is missing from sheet c: kept r1 (good), r2 (advice-giving),
-    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 also
-    # as deference) and misses r7 (those readings are asserted first); the baseline finds "of course"
+    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 as
+    # flattery alone) and misses r7 (those readings are asserted first); the baseline finds "of course"
     # and "remarkable" in r3 and names deference first.
     kept, _ = reader_eval.gold(FIXTURE)
     said = {r["reply_id"]: reader.read(r["coach_says"], r["technique"], r["client_says"], r["context"]).pitfalls
             for r in kept}
-    # what the count assumes (r3's "Of course." is also read as a little deference)
-    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery", "deference"], "r7": []}
+    # what the count assumes
+    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery"], "r7": []}
     results = reader_eval.evaluate(FIXTURE, None, None)
     v = results["validation"]
     assert (v["replies"], v["sheets"], v["kept"]) == (7, 3, 4)
@@ -256,7 +256,7 @@ def test_evaluate_on_the_fixture_gives_the_hand_count():
     assert r["per_pitfall"]["avoidance"] == {"gold": 1, "flagged": 0, "precision": None, "recall": 0.0}
     assert r["per_pitfall"]["advice-giving"] == {"gold": 1, "flagged": 1, "precision": 100.0, "recall": 100.0}
     assert b["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
-    assert r["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
+    assert r["per_pitfall"]["deference"] == {"gold": 0, "flagged": 0, "precision": None, "recall": None}
     assert r["confusion"] == {"(good)": {"none": 1}, "advice-giving": {"advice-giving": 1},
                               "flattery": {"flattery": 1}, "avoidance": {"none": 1}}
     assert b["confusion"]["flattery"] == {"deference": 1}

@@ -293,3 +293,25 @@ def test_the_dev_and_check_sets_have_the_corpus_columns_and_labels(name):
 def test_an_unknown_language_or_a_stray_semicolon_is_handled_plainly():
     assert "reads English" in reader.read("Bonjour, comment allez-vous aujourd'hui ?", lang="fr").notice
     assert reader.read("I hear you; go on.", "active-listening").notice is None
+
+
+def test_the_held_out_corpus_is_v2_and_its_absence_is_said_plainly(tmp_path, monkeypatch):
+    assert reader_eval.CORPUS.name == "validation-v2" and reader_eval.CORPUS_V1.name == "validation"
+    monkeypatch.setattr(reader_eval, "CORPUS", tmp_path / "validation-v2")
+    results = reader_eval.evaluate(reader_eval.CORPUS, None, None, corpus_v1=FIXTURE)
+    v2 = results["validation"]
+    assert v2["title"] == "held out: validation corpus v2" and "reader" not in v2
+    assert "not here" in v2["missing"] and "validation-v2" in v2["missing"]
+    v1 = results["validation-v1"]  # the rest is still reported
+    assert v1["kept"] == 4 and v1["tuned_on"] and "reader" in v1
+    assert "validation corpus v1 (looked at once, see FIRST_LOOK.md; tuned on since)" in v1["title"]
+    text = reader_eval.report(results)
+    assert "held out: validation corpus v2\n   not evaluated:" in text and "TUNED ON: validation corpus v1" in text
+
+
+def test_only_validation_v1_reports_the_tuned_on_corpus_alone():
+    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v1", str(FIXTURE),
+           "--only", "validation-v1", "--json"]
+    out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    assert list(out) == ["validation-v1"] and out["validation-v1"]["kept"] == 4
+    assert out["validation-v1"]["reader"]["poor_flagged"] == 66.7

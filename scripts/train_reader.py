@@ -40,8 +40,10 @@ GRID_C = (0.03, 0.1, 0.3, 1.0)
 GRID_WEIGHT = (None, "balanced")
 GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(good) is below this
 # The baseline (keyword lists) keeps most good replies clean by flagging little (90.1% on v1); the
-# reader must beat it on every figure, and cross-validation is optimistic, hence the margin.
-MIN_GOOD_CLEAN = 92.0
+# reader must beat it on every figure, and cross-validation is optimistic: on dev batch 5, read fresh,
+# good clean was 91.7% where cross-validation had said 94.1% (poor flagged 79.2% against 79.6%). Hence
+# the margin.
+MIN_GOOD_CLEAN = 94.0
 FOLDS, SEEDS = 5, (16, 17)
 SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 

@@ -41,9 +41,11 @@ GRID_WEIGHT = (None, "balanced")
 GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(good) is below this
 # The baseline (keyword lists) keeps most good replies clean by flagging little (90.1% on v1); the
 # reader must beat it on every figure, and cross-validation is optimistic: on dev batch 5, read fresh,
-# good clean was 91.7% where cross-validation had said 94.1% (poor flagged 79.2% against 79.6%). Hence
-# the margin.
-MIN_GOOD_CLEAN = 94.0
+# good clean was 91.7% where cross-validation had said 94.1% (poor flagged 79.2% against 79.6%); on
+# batch 6, read fresh, the reader only tied the baseline's good clean (95.8%) while flagging 83.3% of
+# poor replies. Poor flagged has room above its 75% target and good clean little above the baseline's,
+# hence the margin.
+MIN_GOOD_CLEAN = 95.0
 FOLDS, SEEDS = 5, (16, 17)
 SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 

@@ -21,6 +21,7 @@ MIN_GOOD_CLEAN. Then the model is fitted on all of it.
 
     .venv/bin/python scripts/train_reader.py            # cross-validate, fit, write the model
     .venv/bin/python scripts/train_reader.py --dry-run  # cross-validate and print only
+    .venv/bin/python scripts/train_reader.py --without dev-214  # fit without a fresh dev batch, to read it once
 """
 
 from __future__ import annotations

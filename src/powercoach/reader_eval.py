@@ -197,7 +197,7 @@ def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | N
         if not (corpus / "corpus.csv").exists():
             sets.append(("validation", f"held out: {name}", None, {
                 "missing": f"No file at {corpus / 'corpus.csv'}: the held-out {name} is not here, so there are "
-                           "no held-out figures. The other data sets follow."}))
+                           "no held-out figures (the other data sets are reported as usual)."}))
         else:
             try:
                 rows, info = gold(corpus)

@@ -7,14 +7,21 @@ classes, strengths, questions, the client's words given back, the scene's techni
 classes "good" and the twelve pitfalls. Only the weights are written; every feature keeps its
 name, so each suspicion can say which words raised it.
 
-It trains ONLY on the bank's practice items (and the best and worst options of its practice sets)
-and the development set (evaluation/reader/dev.csv),
-never on assessment items or the validation corpus. Cross-validation on those rows picks the
-regularisation and the flagging threshold were chosen on a fresh batch of the dev set held out
-(``--holdout``); then the model is fitted on all of them.
+It trains on the tuning data only: the bank's practice items (and the best and worst options of its
+practice sets), the development set (evaluation/reader/dev.csv), the author's check set
+(evaluation/reader/check.csv) and the validation corpus v1 with its reviewers' gold
+(evaluation/reader/validation/: looked at once, see FIRST_LOOK.md, tuned on since). Never on the
+bank's assessment items, and never on the held-out corpus v2 (validation-v2/).
+
+The settings (regularisation C, class weights, and the flagging threshold tau) are chosen by
+cross-validation over ALL the tuning data, in folds that keep every scene's replies together (so a
+reply is never judged by a model that saw its scene): the setting with the most poor replies
+flagged (plus gold named first) among those whose cross-validated good-clean figure is at least
+MIN_GOOD_CLEAN. Then the model is fitted on all of it.
 
     .venv/bin/python scripts/train_reader.py            # cross-validate, fit, write the model
     .venv/bin/python scripts/train_reader.py --dry-run  # cross-validate and print only
+    .venv/bin/python scripts/train_reader.py --without dev-214  # fit without a fresh dev batch, to read it once
 """
 
 from __future__ import annotations
@@ -31,15 +38,17 @@ from powercoach import reader, reader_eval
 
 DATA_FILE = Path(reader._data_path("en"))
 GRID_C = (0.03, 0.1, 0.3, 1.0)
-GRID_TAU = (0.35, 0.45, 0.55, 0.65)  # flag when P(good) is below this
-# C was chosen with --holdout on the dev set's third batch (dev-89 to dev-127), written fresh and
-# read by the reader only then: C=0.1 gave good clean 95.2%, poor flagged 72.2%, gold among flagged
-# 76.9%, first 61.5% there (tau 0.55); larger C fitted the cues' own rows and generalised worse.
-# The flagging threshold tau is then the largest whose cross-validated good-clean figure stays at or
-# above MIN_GOOD_CLEAN: cross-validation is optimistic here, so the margin over the 85% target.
-CHOSEN_C, CHOSEN_WEIGHT = 0.1, None
-MIN_GOOD_CLEAN = 88.0
-FOLDS, SEED = 5, 16
+GRID_WEIGHT = (None, "balanced")
+GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(good) is below this
+# The baseline (keyword lists) keeps most good replies clean by flagging little (90.1% on v1); the
+# reader must beat it on every figure, and cross-validation is optimistic: on dev batch 5, read fresh,
+# good clean was 91.7% where cross-validation had said 94.1% (poor flagged 79.2% against 79.6%); on
+# batch 6, read fresh, the reader only tied the baseline's good clean (95.8%) while flagging 83.3% of
+# poor replies. Poor flagged has room above its 75% target and good clean little above the baseline's,
+# hence the margin.
+MIN_GOOD_CLEAN = 95.0
+FOLDS, SEEDS = 5, (16, 17)
+SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 
 
 def dump(raw: dict) -> str:
@@ -82,16 +91,29 @@ def best_worst_rows() -> list[dict]:
 
 
 def rows() -> list[dict]:
+    """Every tuning row, each with its source."""
+    def tag(rs, source):
+        return [{**r, "source": source} for r in rs]
+
     dev = reader_eval._read_csv(reader_eval.DEV, ("coach_says", "label", "pitfall"))
-    return reader_eval.bank_rows("practice") + best_worst_rows() + dev
+    check = reader_eval._read_csv(reader_eval.CHECK, ("coach_says", "label", "pitfall"))
+    v1, _ = reader_eval.gold(reader_eval.CORPUS_V1)
+    return (tag(reader_eval.bank_rows("practice"), "practice") + tag(best_worst_rows(), "best-worst")
+            + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1"))
 
 
-def vectors(data: list[dict]) -> tuple[list[str], list[list[float]], list[str]]:
-    xs = [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""),
-                          r.get("context", ""))[1] for r in data]
-    names = sorted({n for x in xs for n in x})
-    return names, [[x[n][0] if n in x else 0.0 for n in names] for x in xs], \
-        [r["pitfall"] if r["label"] == "poor" else "good" for r in data]
+def evidence(data: list[dict]) -> list[tuple[dict, dict]]:
+    return [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""),
+                            r.get("context", "")) for r in data]
+
+
+def vectors(ev) -> tuple[list[str], list[list[float]]]:
+    names = sorted({n for _, x in ev for n in x})
+    return names, [[x[n][0] if n in x else 0.0 for n in names] for _, x in ev]
+
+
+def labels(data: list[dict]) -> list[str]:
+    return [r["pitfall"] if r["label"] == "poor" else "good" for r in data]
 
 
 def fit(names, X, y, c: float, weight) -> dict:
@@ -113,85 +135,117 @@ def with_all_classes(model: dict) -> dict:
     return model
 
 
-def cross_validate(data, names, X, y, c, weight, taus) -> dict:
-    order = list(range(len(data)))
-    random.Random(SEED).shuffle(order)
-    folds = [order[i::FOLDS] for i in range(FOLDS)]
-    preds: dict[float, dict[int, list[str]]] = {t: {} for t in taus}
+def scene_folds(data: list[dict], seed: int) -> list[list[int]]:
+    """FOLDS folds of row indices; the replies to one scene always share a fold."""
+    scenes: dict[tuple, list[int]] = {}
+    for i, r in enumerate(data):
+        scenes.setdefault((r.get("technique", ""), r.get("client_says", ""), r.get("context", "")), []).append(i)
+    keys = sorted(scenes)
+    random.Random(seed).shuffle(keys)
+    folds: list[list[int]] = [[] for _ in range(FOLDS)]
+    for k in sorted(keys, key=lambda k: -len(scenes[k])):  # largest scenes first, into the smallest fold
+        min(folds, key=len).extend(scenes[k])
+    return folds
+
+
+def cross_validate(data, ev, names, X, y, c, weight, taus) -> dict[float, list[dict[int, list[str]]]]:
+    """For each tau, one prediction map per seed (row index -> suspected pitfalls)."""
     d = reader.data("en")
-    saved = d.get("model")
-    try:
-        for k in range(FOLDS):
-            test = set(folds[k])
-            train = [i for i in order if i not in test]
+    out: dict[float, list[dict[int, list[str]]]] = {t: [] for t in taus}
+    for seed in SEEDS:
+        preds: dict[float, dict[int, list[str]]] = {t: {} for t in taus}
+        for test in scene_folds(data, seed):
+            held = set(test)
+            train = [i for i in range(len(data)) if i not in held]
             model = with_all_classes(fit(names, [X[i] for i in train], [y[i] for i in train], c, weight))
             for t in taus:
-                d["model"] = {**model, "flag_below_good": t, "also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
+                m = {**model, "flag_below_good": t, **SHOWN}
                 for i in test:
-                    r = data[i]
-                    preds[t][i] = reader.read(r["coach_says"], r.get("technique") or None,
-                                              r.get("client_says", ""), r.get("context", "")).pitfalls
-    finally:
-        if saved is None:
-            d.pop("model", None)
-        else:
-            d["model"] = saved
-    out = {}
-    idx = {id(r): i for i, r in enumerate(data)}
-    for t in taus:
-        out[t] = reader_eval.figures(data, lambda r, t=t: preds[t][idx[id(r)]])
+                    found, x = ev[i]
+                    preds[t][i] = reader.decide(data[i]["coach_says"], found, x, {**d, "model": m})[0]
+        for t in taus:
+            out[t].append(preds[t])
     return out
 
 
-def holdout(path: Path) -> None:
-    data = rows()
-    fresh = reader_eval._read_csv(path, ("coach_says", "label", "pitfall"))
-    reader.data("en").pop("model", None)
-    names, X, y = vectors(data)
-    d = reader.data("en")
-    for weight in (None, "balanced"):
-        for c in GRID_C:
-            model = with_all_classes(fit(names, X, y, c, weight))
-            for t in GRID_TAU + (0.75,):
-                d["model"] = {**model, "flag_below_good": t, "also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
-                f = reader_eval.figures(fresh, lambda r: reader.read(r["coach_says"], r.get("technique") or None,
-                                                                     r.get("client_says", ""),
-                                                                     r.get("context", "")).pitfalls)
-                print(f"C={c:<5} weight={str(weight):<8} tau={t:.2f}: good clean {f['good_clean']:5.1f}  "
-                      f"poor flagged {f['poor_flagged']:5.1f}  gold among {f['gold_among_flagged']}  "
-                      f"first {f['gold_first']}")
+def mean_figures(data: list[dict], pred_maps: list[dict[int, list[str]]]) -> dict:
+    """The figures of each seed's predictions, averaged (per-pitfall tables of the first seed)."""
+    idx = {id(r): i for i, r in enumerate(data)}
+    runs = [reader_eval.figures(data, lambda r, p=p: p[idx[id(r)]]) for p in pred_maps]
+    out = dict(runs[0])
+    for k in ("good_clean", "poor_flagged", "gold_among_flagged", "gold_first", "gold_first_of_all_poor"):
+        out[k] = round(sum(f[k] or 0 for f in runs) / len(runs), 1)
+    return out
+
+
+def line(f: dict) -> str:
+    return (f"good clean {f['good_clean']:5.1f}  poor flagged {f['poor_flagged']:5.1f}  "
+            f"gold among {f['gold_among_flagged']:5.1f}  first {f['gold_first']:5.1f}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dry-run", action="store_true")
-    ap.add_argument("--holdout", type=Path, help="a CSV of fresh labelled replies (dev.csv's columns): "
-                    "fit on the usual rows and print each setting's figures on it, to choose honestly")
+    ap.add_argument("--without", help="leave out the dev rows from this reply_id on (a fresh batch, for a first look)")
     args = ap.parse_args()
-    if args.holdout:
-        return holdout(args.holdout)
     data = rows()
+    if args.without:
+        start = int(args.without.rsplit("-", 1)[1])
+        data = [r for r in data if not (r["source"] == "dev" and int(r["reply_id"].rsplit("-", 1)[1]) >= start)]
     d = reader.data("en")
     d.pop("model", None)  # features never depend on the model, but start clean
-    names, X, y = vectors(data)
-    print(f"{len(data)} rows ({y.count('good')} good), {len(names)} named features")
-    taus = tuple(round(0.40 + 0.025 * i, 3) for i in range(9))
-    chosen = None
-    for t, f in cross_validate(data, names, X, y, CHOSEN_C, CHOSEN_WEIGHT, taus).items():
-        print(f"cross-validated (optimistic: the cues were written from these rows), C={CHOSEN_C} tau={t:.3f}: "
-              f"good clean {f['good_clean']:5.1f}  poor flagged {f['poor_flagged']:5.1f}  "
-              f"gold among {f['gold_among_flagged']}  first {f['gold_first']}")
-        if f["good_clean"] >= MIN_GOOD_CLEAN:
-            chosen = t
-    c, weight, t = CHOSEN_C, CHOSEN_WEIGHT, chosen
-    print(f"chosen: C={c}, tau={t} (the largest whose cross-validated good-clean is >= {MIN_GOOD_CLEAN}%)")
+    ev = evidence(data)
+    names, X = vectors(ev)
+    y = labels(data)
+    counts = {s: sum(r["source"] == s for r in data) for s in dict.fromkeys(r["source"] for r in data)}
+    print(f"{len(data)} rows ({y.count('good')} good; {counts}), {len(names)} named features, "
+          f"{FOLDS}-fold cross-validation by scene, seeds {SEEDS}")
+    phrases = reader_eval.baseline_data("en")["pitfalls"]
+    base = reader_eval.figures(data, lambda r: reader_eval.baseline(r["coach_says"], phrases))
+    print(f"baseline (keyword lists, nothing learned) on the same rows: {line(base)}")
+    results = []
+    for weight in GRID_WEIGHT:
+        for c in GRID_C:
+            for t, maps in cross_validate(data, ev, names, X, y, c, weight, GRID_TAU).items():
+                results.append((c, weight, t, mean_figures(data, maps), maps))
+    # The v1 corpus is the one written by someone else (as v2 is): its part of the cross-validation
+    # must keep good replies clean too, not only the pooled figure.
+    v1 = [i for i, r in enumerate(data) if r["source"] == "validation-v1"]
+    v1_rows = [data[i] for i in v1]
+
+    def v1_part(maps):
+        return mean_figures(v1_rows, [{j: m[i] for j, i in enumerate(v1)} for m in maps])
+
+    ok = [r for r in results if r[3]["good_clean"] >= MIN_GOOD_CLEAN and v1_part(r[4])["good_clean"] >= MIN_GOOD_CLEAN]
+    ok.sort(key=lambda r: -(r[3]["poor_flagged"] + r[3]["gold_first_of_all_poor"]))
+    print(f"best settings with cross-validated good clean >= {MIN_GOOD_CLEAN}%, pooled and on the v1 part "
+          "(ranked by poor flagged + gold first of all poor):")
+    for c, weight, t, f, maps in ok[:10]:
+        fv = v1_part(maps)
+        print(f"  C={c:<5} weight={str(weight):<8} tau={t:.3f}: {line(f)}   | v1 part: {line(fv)}")
+    c, weight, t, f, maps = ok[0]
+    print(f"chosen: C={c}, class weight {weight}, tau={t}")
+    print(f"cross-validated, all tuning data: {line(f)}")
+    print(f"baseline, all tuning data:         {line(base)}")
+    for source in counts:
+        part = [r for r in data if r["source"] == source]
+        sub = [i for i, r in enumerate(data) if r["source"] == source]
+        pf = mean_figures(part, [{j: m[i] for j, i in enumerate(sub)} for m in maps])
+        bf = reader_eval.figures(part, lambda r: reader_eval.baseline(r["coach_says"], phrases))
+        print(f"  {source:<14} n={len(part):3d} reader {line(pf)}")
+        print(f"  {'':<14}       baseline {line(bf)}")
+    print("cross-validated per pitfall (first seed): gold n, precision / recall %")
+    for p, v in f["per_pitfall"].items():
+        print(f"  {p:<16} {v['gold']:3d}  {reader_eval._f(v['precision'])} / {reader_eval._f(v['recall'])}")
     if args.dry_run:
         return
     model = fit(names, X, y, c, weight)
-    model.update({"flag_below_good": t, "also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3,
+    model.update({"flag_below_good": t, **SHOWN,
                   "_about": (f"Learned by scripts/train_reader.py (multinomial logistic regression, C={c}, "
-                             f"class weight {weight}) on the bank's practice items and evaluation/reader/dev.csv "
-                             "only. coef[class][i] weighs features[i]; a reply is flagged when P(good) < "
+                             f"class weight {weight}, tau chosen by cross-validation by scene) on the tuning "
+                             "data only: the bank's practice items and best/worst options, evaluation/reader/"
+                             "dev.csv and check.csv, and the validation corpus v1 (reviewers' gold). "
+                             "coef[class][i] weighs features[i]; a reply is flagged when P(good) < "
                              "flag_below_good, naming the pitfalls within also_within of the most likely one, "
                              "each with the words of the features that raised it by more than min_gain.")})
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))

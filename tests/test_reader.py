@@ -225,6 +225,18 @@ def test_no_assessment_reply_is_in_the_data_files():
                 assert sentence.lower() not in plain, (row["item_id"], sentence)
 
 
+def test_no_validation_v1_sentence_is_in_the_data_files():
+    # v1 is tuned on since its first look, but its sentences are never copied into the word lists
+    text = "".join(p.read_text(encoding="utf-8") for p in DATA_FILE.parent.glob("*.json"))
+    plain = text.replace("\\", "").lower()
+    rows, _ = reader_eval.gold(reader_eval.CORPUS_V1)
+    assert len(rows) > 100
+    for row in rows:
+        for sentence in re.split(r"(?<=[.?!])\s+", row["coach_says"]):
+            if len(sentence) >= 40:
+                assert sentence.lower() not in plain, (row["reply_id"], sentence)
+
+
 def test_import_powercoach_does_not_load_the_reader():
     code = ("import sys, powercoach; "
             "print(any(m.startswith('powercoach.reader') for m in sys.modules))")
@@ -235,14 +247,14 @@ def test_import_powercoach_does_not_load_the_reader():
 def test_evaluate_on_the_fixture_gives_the_hand_count():
     # Hand count: 3 sheets, so a poor reply needs 2 reviewers on one pitfall. r4 labels differ, r5 has
     # three different pitfalls, r6 is missing from sheet c: kept r1 (good), r2 (advice-giving),
-    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 also
-    # as deference) and misses r7 (those readings are asserted first); the baseline finds "of course"
+    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 as
+    # flattery alone) and misses r7 (those readings are asserted first); the baseline finds "of course"
     # and "remarkable" in r3 and names deference first.
     kept, _ = reader_eval.gold(FIXTURE)
     said = {r["reply_id"]: reader.read(r["coach_says"], r["technique"], r["client_says"], r["context"]).pitfalls
             for r in kept}
-    # what the count assumes (r3's "Of course." is also read as a little deference)
-    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery", "deference"], "r7": []}
+    # what the count assumes
+    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery"], "r7": []}
     results = reader_eval.evaluate(FIXTURE, None, None)
     v = results["validation"]
     assert (v["replies"], v["sheets"], v["kept"]) == (7, 3, 4)
@@ -256,7 +268,7 @@ def test_evaluate_on_the_fixture_gives_the_hand_count():
     assert r["per_pitfall"]["avoidance"] == {"gold": 1, "flagged": 0, "precision": None, "recall": 0.0}
     assert r["per_pitfall"]["advice-giving"] == {"gold": 1, "flagged": 1, "precision": 100.0, "recall": 100.0}
     assert b["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
-    assert r["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
+    assert r["per_pitfall"]["deference"] == {"gold": 0, "flagged": 0, "precision": None, "recall": None}
     assert r["confusion"] == {"(good)": {"none": 1}, "advice-giving": {"advice-giving": 1},
                               "flattery": {"flattery": 1}, "avoidance": {"none": 1}}
     assert b["confusion"]["flattery"] == {"deference": 1}
@@ -293,3 +305,25 @@ def test_the_dev_and_check_sets_have_the_corpus_columns_and_labels(name):
 def test_an_unknown_language_or_a_stray_semicolon_is_handled_plainly():
     assert "reads English" in reader.read("Bonjour, comment allez-vous aujourd'hui ?", lang="fr").notice
     assert reader.read("I hear you; go on.", "active-listening").notice is None
+
+
+def test_the_held_out_corpus_is_v2_and_its_absence_is_said_plainly(tmp_path, monkeypatch):
+    assert reader_eval.CORPUS.name == "validation-v2" and reader_eval.CORPUS_V1.name == "validation"
+    monkeypatch.setattr(reader_eval, "CORPUS", tmp_path / "validation-v2")
+    results = reader_eval.evaluate(reader_eval.CORPUS, None, None, corpus_v1=FIXTURE)
+    v2 = results["validation"]
+    assert v2["title"] == "held out: validation corpus v2" and "reader" not in v2
+    assert "not here" in v2["missing"] and "validation-v2" in v2["missing"]
+    v1 = results["validation-v1"]  # the rest is still reported
+    assert v1["kept"] == 4 and v1["tuned_on"] and "reader" in v1
+    assert "validation corpus v1 (looked at once, see FIRST_LOOK.md; tuned on since)" in v1["title"]
+    text = reader_eval.report(results)
+    assert "held out: validation corpus v2\n   not evaluated:" in text and "TUNED ON: validation corpus v1" in text
+
+
+def test_only_validation_v1_reports_the_tuned_on_corpus_alone():
+    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v1", str(FIXTURE),
+           "--only", "validation-v1", "--json"]
+    out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    assert list(out) == ["validation-v1"] and out["validation-v1"]["kept"] == 4
+    assert out["validation-v1"]["reader"]["poor_flagged"] == 66.7

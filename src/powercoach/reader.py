@@ -326,22 +326,13 @@ def _model_scores(x: dict, model: dict) -> dict[str, float]:
     return {k: v / total for k, v in ex.items()}
 
 
-def read(reply: str, technique: str | None = None, client_says: str = "", context: str = "",
-         lang: str = "en") -> Reading:
-    """What a listener may hear in ``reply``: observations, pitfalls first (most likely first).
+def decide(reply: str, found: dict, x: dict, d: dict) -> tuple[list[str], dict[str, list], dict[str, float]]:
+    """Which pitfalls to suspect, from the evidence (:func:`evidence`) and the data file ``d``.
 
-    ``technique``, ``client_says`` and ``context`` describe the scene; the technique changes what
-    counts as a boundary held, and the client's words are what "given back" is measured against.
+    Returns ``(flagged, hits_for, scores)``: the suspected pitfall ids, most likely first; the hits
+    (cue or learned) whose words each one names; and each pitfall's score. Kept apart from
+    :func:`read` so that training can try many models on evidence computed once.
     """
-    if not isinstance(reply, str):
-        reply = "" if reply is None else str(reply)
-    if not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and _data_path(lang).is_file()):
-        return Reading([], f"The reader has no words for the language '{lang}' yet; it reads English ('en').")
-    notice = _notice(reply, lang)
-    if notice:
-        return Reading([], notice)
-    d = data(lang)
-    found, x = evidence(reply, technique, client_says, context, lang)
     order = list(d["pitfalls"])
     model = d.get("model")
     hits_for: dict[str, list] = {p: [h for h in found.get(("pitfall", p), []) if h[0] > 0] for p in order}
@@ -362,6 +353,26 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
         scores = {p: round(x[f"lex:{p}"][0], 3) for p in order if f"lex:{p}" in x}
         flagged = sorted((p for p, v in scores.items() if v >= d["threshold"]),
                          key=lambda p: (-scores[p], order.index(p)))
+    return flagged, hits_for, scores
+
+
+def read(reply: str, technique: str | None = None, client_says: str = "", context: str = "",
+         lang: str = "en") -> Reading:
+    """What a listener may hear in ``reply``: observations, pitfalls first (most likely first).
+
+    ``technique``, ``client_says`` and ``context`` describe the scene; the technique changes what
+    counts as a boundary held, and the client's words are what "given back" is measured against.
+    """
+    if not isinstance(reply, str):
+        reply = "" if reply is None else str(reply)
+    if not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and _data_path(lang).is_file()):
+        return Reading([], f"The reader has no words for the language '{lang}' yet; it reads English ('en').")
+    notice = _notice(reply, lang)
+    if notice:
+        return Reading([], notice)
+    d = data(lang)
+    found, x = evidence(reply, technique, client_says, context, lang)
+    flagged, hits_for, scores = decide(reply, found, x, d)
     titles = _titles(lang)
     obs = [_observation("pitfall", p, titles[p], hits_for[p], reply) for p in flagged]
     for s in d["strengths"]:

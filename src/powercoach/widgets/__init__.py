@@ -19,21 +19,28 @@ module                      what the learner sees
 ``self_assessment``         SelfAssessment (sliders and a radar chart)
 ``start_page``              StartPage, ProgressView, study_times_table
 ``exercise``                ChoiceQuestion, BestWorstQuestion, SelfCheck (graded exercises)
+``your_turn``               YourTurn: write your own reply, see what the reader notices, compare, rate
+``draft``                   DraftCheck: the reader on an exercise's written answer before submitting
+``reading``                 the reader's observations as HTML (shared by the two above)
 ==========================  ===========================================================
+
+The reader (``powercoach.reader``) is imported only when a YourTurn or DraftCheck is built.
 """
 
 from .best_worst import BestWorstPicker
 from .common import CARD_STYLE, NO_STYLE, OK_STYLE, feedback_html, scene_html, status_html
+from .draft import DraftCheck
 from .drills import ClassifyDrill, PitfallDrill, TechniqueSpotter
 from .exercise import BestWorstQuestion, ChoiceQuestion, SelfCheck
 from .roleplay import RolePlayPlayer
 from .self_assessment import SelfAssessment
 from .start_page import SESSION_NOTES, ProgressView, StartPage, study_times_table
 from .tables import pitfalls_table, techniques_table
+from .your_turn import YourTurn
 
 __all__ = [
     "CARD_STYLE", "NO_STYLE", "OK_STYLE", "SESSION_NOTES",
-    "BestWorstPicker", "BestWorstQuestion", "ChoiceQuestion", "ClassifyDrill", "PitfallDrill", "ProgressView",
-    "RolePlayPlayer", "SelfAssessment", "SelfCheck", "StartPage", "TechniqueSpotter",
+    "BestWorstPicker", "BestWorstQuestion", "ChoiceQuestion", "ClassifyDrill", "DraftCheck", "PitfallDrill",
+    "ProgressView", "RolePlayPlayer", "SelfAssessment", "SelfCheck", "StartPage", "TechniqueSpotter", "YourTurn",
     "feedback_html", "pitfalls_table", "scene_html", "status_html", "study_times_table", "techniques_table",
 ]

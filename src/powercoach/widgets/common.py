@@ -8,6 +8,8 @@ from ..marking import Mark
 
 OK_STYLE = "border-left:6px solid #1a7f37;background:#eef8f0"
 NO_STYLE = "border-left:6px solid #b3261e;background:#fcefee"
+#: a text box as wide as a scene card
+BOX = {"width": "100%", "max_width": "760px"}
 CARD_STYLE = "border:1px solid #c8c8c8;border-radius:6px;padding:10px 14px;margin:4px 0;max-width:760px"
 
 

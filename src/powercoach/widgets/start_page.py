@@ -102,8 +102,9 @@ class StartPage(W.VBox):
         self.message = W.HTML()
         self.prepare.on_click(lambda _: self.make_download())
         self.upload.observe(self._uploaded, names="value")
-        keep = W.HTML("<b>Keep your work.</b> The file holds your drill scores, self-assessment profiles and "
-                      "exercise answers. Restoring adds what the file has and keeps whatever is newer here.")
+        keep = W.HTML("<b>Keep your work.</b> The file holds your drill scores, self-assessment profiles, "
+                      "exercise answers and the replies you wrote in <i>Your turn</i>. Restoring adds what the "
+                      "file has and keeps whatever is newer here.")
         super().__init__([self.session, self.view, keep, W.HBox([self.prepare, self.link]), W.HBox([self.upload]),
                           self.message, study_times_table(self.root)])
         self.add_class("powercoach-start")

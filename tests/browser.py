@@ -152,7 +152,7 @@ def voila(tmp: Path):
         log.close()
 
 
-YOUR_TURN_REPLY = "<b>Sure</b>, you should just start. What would make these hours worth it for you?"
+YOUR_TURN_REPLY = 'You should just start & see, "fees <b outcomes". What would make these hours worth it for you?'
 
 
 def your_turn_by_keyboard(page, turn, timeout: int = 60_000) -> None:
@@ -173,7 +173,7 @@ def your_turn_by_keyboard(page, turn, timeout: int = 60_000) -> None:
     reading.wait_for(timeout=30_000)
     assert reading.get_attribute("role") == "status"
     text = reading.inner_text()
-    assert "<b>Sure</b>" in text and reading.locator("b", has_text="Sure").count() == 0  # shown as text
+    assert '& see, "fees <b outcomes"' in text  # the learner's text is shown as text, never as markup
     assert "Possible pitfall" in text or "Strength" in text
     assert reading.locator("mark").count() >= 1
     models = turn.locator(".powercoach-models")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from html import escape, unescape
 
 import nbformat
@@ -23,7 +25,8 @@ from powercoach.exercise import Exercise, reply_part, saved_draft
 from powercoach.progress import Progress
 from powercoach.widgets import DraftCheck, YourTurn
 
-REPLY = "<script>alert('x')</script> You should just start and see. What would make these hours worthwhile for you?"
+REPLY = 'You should just start & see, "fees <b outcomes". What would make these hours worthwhile for you?'
+MARKUP = "<script>alert('x')</script> You should just start. What would make these hours worthwhile for you?"
 LESSONS = sorted((REPO / "course").glob("[0-9][0-9]-*.ipynb"))
 EXERCISES = sorted((REPO / "solutions").glob("*/*.ipynb")) + sorted((REPO / "exercises").glob("*/*.ipynb"))
 
@@ -49,7 +52,7 @@ def test_your_turn_reads_the_reply_marks_its_words_and_escapes_the_learners_text
     w.reply.value = REPLY
     w.read.click()
     shown = w.reading.value
-    assert "<script>" not in shown and "&lt;script&gt;" in shown  # the learner's words are text
+    assert "<b outcomes" not in shown and "&amp; see, &quot;fees &lt;b outcomes&quot;" in shown  # shown as text
     assert "role='status'" in shown and "aria-live='polite'" in shown
     expected = reader.read(REPLY, technique="contracting", client_says=row["client_says"], context=row["context"])
     assert expected.observations and "advice-giving" in expected.pitfalls
@@ -81,6 +84,17 @@ def test_your_turn_reads_the_reply_marks_its_words_and_escapes_the_learners_text
     w.ratings[2].value = "yes"
     assert "Saved your rating" in w.saved.value and "role='status'" in w.saved.value
     assert Progress(tmp_path / "progress.json").attempts()[0]["rating"] == {"1": "partly", "3": "yes"}
+
+
+def test_a_reply_in_markup_is_shown_as_text_with_the_readers_notice(tmp_path):
+    progress = Progress(tmp_path / "progress.json")
+    w = YourTurn("contracting", progress=progress)
+    w.reply.value = MARKUP
+    w.read.click()
+    notice = reader.read(MARKUP, technique="contracting").notice
+    assert notice and escape(notice) in w.reading.value and "role='status'" in w.reading.value
+    assert "<script>" not in w.reading.value and escape(MARKUP) in w.reading.value
+    assert progress.attempts() == [] and w.reply.value == MARKUP  # nothing kept, nothing lost
 
 
 def test_an_empty_reply_gets_a_plain_notice_and_nothing_is_kept(tmp_path):
@@ -169,9 +183,9 @@ def test_check_my_draft_reads_the_saved_answer_and_says_save_first_when_there_is
 def test_a_pasted_draft_is_read_as_text(tmp_path):
     w = DraftCheck("01-contracting", "contracting-a06", tmp_path)  # no notebook here at all
     assert w.check() is None and "no saved 01-contracting.ipynb" in w.result.value
-    w.paste.value = REPLY
-    assert w.check() == REPLY.strip()
-    assert "<script>" not in w.result.value and "&lt;script&gt;" in w.result.value
+    w.paste.value = MARKUP
+    assert w.check() == MARKUP.strip()
+    assert "<script>" not in w.result.value and escape(MARKUP) in w.result.value
     assert "the draft you pasted" in w.result.value
 
 
@@ -296,3 +310,12 @@ def test_pressing_check_my_draft_changes_nothing_grading_reads(course, tmp_path)
         scores = {s: (gb.find_submission(a, s).code_score, gb.find_submission(a, s).max_score)
                   for s in ("did_not_check", "checked_draft")}
     assert scores["did_not_check"] == scores["checked_draft"] and scores["did_not_check"][0] == 7
+
+
+def test_the_widgets_package_imports_the_reader_only_when_a_widget_needs_it(tmp_path):
+    code = ("import sys, os\nos.environ['POWERCOACH_PROGRESS'] = os.path.join(sys.argv[1], 'p.json')\n"
+            "import powercoach.widgets\nprint('powercoach.reader' in sys.modules)\n"
+            "powercoach.widgets.ClassifyDrill('contracting')\nprint('powercoach.reader' in sys.modules)\n"
+            "powercoach.widgets.YourTurn('contracting')\nprint('powercoach.reader' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]

@@ -39,8 +39,10 @@ def reading_html(reply: str, reading, heading: str = "What the reader noticed") 
     from .. import reader
 
     if reading.notice:
+        mine = (f"<p>What you wrote:</p><blockquote style='white-space:pre-wrap;margin:4px 0 8px 12px'>"
+                f"{escape(reply[:4000])}</blockquote>") if reply.strip() else ""
         return (f"<div role='status' aria-live='polite' class='powercoach-reading' style='{CARD_STYLE}'>"
-                f"&#9888; {escape(reading.notice)}</div>")
+                f"<p><b>{escape(heading)}.</b> &#9888; {escape(reading.notice)}</p>{mine}</div>")
     pitfalls = [o for o in reading.observations if o.kind == "pitfall"]
     strengths = [o for o in reading.observations if o.kind != "pitfall"]
     parts = [f"<div role='status' aria-live='polite' class='powercoach-reading' style='{CARD_STYLE}'>",

@@ -154,11 +154,19 @@ def test_a_best_and_worst_item_answers_clicks_with_feedback_on_every_option(shar
     assert feedback.locator("li").count() == 4
 
 
-def test_your_turn_reads_a_typed_reply_by_keyboard_alone(lab):
+def test_your_turn_reads_a_typed_reply_by_keyboard_alone(shared_lab):
     """Lesson 01's Your turn: type a reply in the labelled box, Tab to Read my reply, press Enter;
     the observations (the learner's text shown as text) and two good replies appear."""
-    (base, token, _), page = lab
-    open_and_run_all(page, base, token, "course/01-contracting.ipynb")
-    page.locator(".powercoach-yourturn").wait_for(timeout=60_000)
-    wait_until_run_all_is_done(page)
-    your_turn_by_keyboard(page, page.locator(".powercoach-yourturn"))
+    (base, token, _), browser, tmp = shared_lab
+    page = new_page(browser)
+    try:
+        open_and_run_all(page, base, token, "course/01-contracting.ipynb")
+        page.locator(".jp-NotebookPanel:visible .powercoach-yourturn").wait_for(timeout=60_000)
+        wait_until_run_all_is_done(page)
+        your_turn_by_keyboard(page, page.locator(".jp-NotebookPanel:visible .powercoach-yourturn"))
+    except Exception:
+        page.screenshot(path=str(tmp / "your-turn.png"), full_page=True)
+        print(f"screenshot: {tmp / 'your-turn.png'}")
+        raise
+    finally:
+        page.close()

@@ -97,6 +97,18 @@ def test_a_reply_in_markup_is_shown_as_text_with_the_readers_notice(tmp_path):
     assert progress.attempts() == [] and w.reply.value == MARKUP  # nothing kept, nothing lost
 
 
+def test_the_progress_view_counts_the_replies_written(tmp_path):
+    from powercoach.widgets import ProgressView
+
+    progress = Progress(tmp_path / "progress.json")
+    assert "no replies written yet" in html_of(ProgressView(progress))
+    w = YourTurn("safe-space", progress=progress)
+    for reply in ("What would you like to happen with what you've told me?", "That stays between us."):
+        w.reply.value = reply
+        w.read.click()
+    assert "2 replies written" in html_of(ProgressView(Progress(tmp_path / "progress.json")))
+
+
 def test_an_empty_reply_gets_a_plain_notice_and_nothing_is_kept(tmp_path):
     progress = Progress(tmp_path / "progress.json")
     w = YourTurn("boundaries", progress=progress)

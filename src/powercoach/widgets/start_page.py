@@ -32,8 +32,12 @@ class ProgressView(W.VBox):
                                 layout=W.Layout(width="360px"))
             words = f"{points} of {total} points in drills" if total else "not started"
             rows.append(W.HBox([bar, W.HTML(f"{escape(t.title)}: {words}")]))
+        attempts = self.progress.attempts()
+        written = (f"<i>Your turn:</i> {len(attempts)} repl{'y' if len(attempts) == 1 else 'ies'} written, the latest "
+                   f"on {escape(str(attempts[-1].get('saved', '')))}." if attempts
+                   else "<i>Your turn:</i> no replies written yet.")
         notice = W.HTML(status_html(" ".join(self.progress.warnings)))
-        self.children = [W.HTML("<b>Your progress</b>"), *rows, notice]
+        self.children = [W.HTML("<b>Your progress</b>"), *rows, W.HTML(written), notice]
 
 
 def study_times_table(root=None) -> W.HTML:

@@ -179,4 +179,6 @@ def your_turn_by_keyboard(page, turn, timeout: int = 60_000) -> None:
     models = turn.locator(".powercoach-models")
     models.wait_for(timeout=10_000)
     assert models.locator("li").count() == 2
-    assert turn.get_by_role("radio", name="partly").count() == 3  # the self-rating, a group per criterion
+    partly = turn.get_by_role("radio", name="partly")  # the self-rating, a group per criterion
+    partly.nth(2).wait_for(timeout=10_000)
+    assert partly.count() == 3

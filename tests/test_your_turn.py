@@ -187,6 +187,9 @@ def test_check_my_draft_reads_the_saved_answer_and_says_save_first_when_there_is
     assert reader.highlight_html(read, expected.observations) in w.result.value
     assert "Why: it asks" not in unescape(w.result.value)  # the explanation is not read as the reply
     assert "as saved at" in w.result.value and "same as last time" not in w.result.value
+    shown = [unescape(t) for t in re.findall(r"<b>&ldquo;(.*?)&rdquo;</b>", w.models.value)]
+    practice = {bank.item(i)["coach_says"] for i in bank.item_ids("contracting", "practice", "good")}
+    assert len(shown) == 2 and set(shown) <= practice  # good replies from practice scenes, nothing from key/
     w.check()
     assert "same as last time" in w.result.value  # unchanged since: save first if you edited
     assert html_of(w).count(escape(reader.ABOUT)) == 1

@@ -87,6 +87,15 @@ def model_replies(item_id: str, count: int = 2) -> list[dict]:
     return out
 
 
+def practice_replies(technique: str, count: int = 2, seed: str | int = 0) -> list[dict]:
+    """Good replies from a technique's practice scenes (what the client said, and the reply), for a
+    scene that is not itself a practice scene (an exercise's written answer)."""
+    ids = bank.item_ids(technique, "practice", "good")
+    random.Random(seed).shuffle(ids)
+    return [{"item_id": i, "same_scene": False, "client_says": bank.item(i)["client_says"],
+             "text": bank.item(i)["coach_says"]} for i in ids[:count]]
+
+
 def read(reply: str, item_id: str | None = None, technique: str | None = None, client_says: str = "",
          context: str = ""):
     """The reader's reading of a reply to a scene (the reader is imported here, on first use)."""

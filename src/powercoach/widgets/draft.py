@@ -13,9 +13,11 @@ import time
 
 import ipywidgets as W
 
+from .. import bank, your_turn
 from .. import exercise as core
 from .common import BOX, status_html
 from .reading import about_html, reading_html
+from .your_turn import models_html
 
 
 class DraftCheck(W.VBox):
@@ -37,7 +39,8 @@ class DraftCheck(W.VBox):
                                tooltip="Read your saved answer (or the pasted draft) and show what the reader notices")
         self.result = W.HTML()
         self.button.on_click(lambda _: self.check())
-        super().__init__([intro, W.HTML(about_html()), self.paste, self.button, self.result])
+        self.models = W.HTML()
+        super().__init__([intro, W.HTML(about_html()), self.paste, W.HBox([self.button]), self.result, self.models])
         self.add_class("powercoach-draftcheck")
 
     def check(self) -> str | None:
@@ -58,11 +61,12 @@ class DraftCheck(W.VBox):
             self.last_saved = text
         reply = core.reply_part(text)
         try:
-            from .. import your_turn
-
             reading = your_turn.read(reply, self.item_id)
         except Exception as err:  # a damaged reader data file must not look like the learner's fault
             self.result.value = status_html(f"The reader could not read this draft ({err.__class__.__name__}: {err}).")
             return None
         self.result.value = reading_html(reply, reading, f"What the reader noticed in {source}")
+        if not reading.notice and self.item_id is not None:
+            technique = bank.item(self.item_id)["technique"]  # the scene's technique: no answer, no key
+            self.models.value = models_html(your_turn.practice_replies(technique, 2, self.item_id))
         return reply

@@ -18,6 +18,23 @@ from .. import your_turn as core
 from .common import BOX, CARD_STYLE, scene_html, status_html
 from .reading import about_html, reading_html
 
+KEPT = ("Your reply is kept in your progress file with what the reader noticed (on this computer or in this "
+        "browser only; it is sent nowhere).")
+
+
+def models_html(replies: list[dict]) -> str:
+    """Good replies to compare with, each with whom it was said to."""
+    items = []
+    for m in replies:
+        if m["same_scene"]:
+            lead = "To this client:"
+        else:
+            lead = f"To another client of this technique, who said &ldquo;{escape(m['client_says'])}&rdquo;:"
+        items.append(f"<li style='margin:6px 0'>{lead}<br><b>&ldquo;{escape(m['text'])}&rdquo;</b></li>")
+    return (f"<div class='powercoach-models' style='{CARD_STYLE}'><b>{len(items)} good replies to compare with"
+            "</b> (from the course's practice scenes; yours can be good in another way):"
+            f"<ol>{''.join(items)}</ol></div>")
+
 
 class YourTurn(W.VBox):
     """A practice scene, a box for your reply, the reader's observations, two good replies, a self-rating."""
@@ -91,20 +108,12 @@ class YourTurn(W.VBox):
         self.read_reply = reply
         self.attempt_id = self.progress.add_attempt(core.attempt(self.item_id, reply, reading))
         self.notice.value = status_html(" ".join(self.progress.warnings))
+        self.saved.value = f"<div role='status' aria-live='polite'>{KEPT}</div>"
         self.models.value = self._models_html()
         self._build_rating()
 
     def _models_html(self) -> str:
-        items = []
-        for m in core.model_replies(self.item_id, 2):
-            if m["same_scene"]:
-                lead = "To this client:"
-            else:
-                lead = f"To another client of this technique, who said &ldquo;{escape(m['client_says'])}&rdquo;:"
-            items.append(f"<li style='margin:6px 0'>{lead}<br><b>&ldquo;{escape(m['text'])}&rdquo;</b></li>")
-        return (f"<div class='powercoach-models' style='{CARD_STYLE}'><b>Two good replies to compare with</b> "
-                "(from the course's practice scenes; yours can be good in another way):"
-                f"<ol>{''.join(items)}</ol></div>")
+        return models_html(core.model_replies(self.item_id, 2))
 
     def _build_rating(self) -> None:
         technique = core.scene(self.item_id)["technique"]

@@ -45,6 +45,7 @@ class DraftCheck(W.VBox):
 
     def check(self) -> str | None:
         """Read the draft; returns the words read (None when there was nothing to read)."""
+        self.models.value = ""
         pasted = self.paste.value.strip()
         if pasted:
             text, source = pasted, "the draft you pasted"
@@ -54,8 +55,11 @@ class DraftCheck(W.VBox):
                 self.result.value = status_html(draft.problem)
                 return None
             text = draft.text
-            when = time.strftime("%H:%M", time.localtime(draft.path.stat().st_mtime))
-            source = f"your notebook as saved at {when}"
+            try:
+                when = time.localtime(draft.path.stat().st_mtime)
+                source = f"your notebook as saved at {time.strftime('%H:%M', when)}"
+            except OSError:
+                source = "your saved notebook"
             if text == self.last_saved:
                 source += " (the same as last time: if you have changed it since, save first with Ctrl+S)"
             self.last_saved = text

@@ -120,6 +120,12 @@ def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downlo
         first.wait_for(timeout=120_000)
         first.get_by_role("radio", name="Poor", exact=True).check()
         first.get_by_text("Saved: poor").wait_for(timeout=20_000)
+        # Check my draft reads the notebook as saved on the browser's drive: its answer cell is
+        # still nbgrader's placeholder, so it asks the learner to save first.
+        draft = page.locator(".powercoach-draftcheck")
+        draft.scroll_into_view_if_needed(timeout=30_000)
+        draft.get_by_role("button", name="Check my draft").click()
+        draft.get_by_text("still reads YOUR ANSWER HERE").wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # the drive writes through to IndexedDB
         # A new page (new kernel) reads it back from the browser's storage.
         page.close()

@@ -7,9 +7,11 @@ classes, strengths, questions, the client's words given back, the scene's techni
 classes "good" and the twelve pitfalls. Only the weights are written; every feature keeps its
 name, so each suspicion can say which words raised it.
 
-It trains ONLY on the bank's practice items and the development set (evaluation/reader/dev.csv),
+It trains ONLY on the bank's practice items (and the best and worst options of its practice sets)
+and the development set (evaluation/reader/dev.csv),
 never on assessment items or the validation corpus. Cross-validation on those rows picks the
-regularisation and the flagging threshold, then the model is fitted on all of them.
+regularisation and the flagging threshold were chosen on a fresh batch of the dev set held out
+(``--holdout``); then the model is fitted on all of them.
 
     .venv/bin/python scripts/train_reader.py            # cross-validate, fit, write the model
     .venv/bin/python scripts/train_reader.py --dry-run  # cross-validate and print only
@@ -30,7 +32,13 @@ from powercoach import reader, reader_eval
 DATA_FILE = Path(reader._data_path("en"))
 GRID_C = (0.03, 0.1, 0.3, 1.0)
 GRID_TAU = (0.35, 0.45, 0.55, 0.65)  # flag when P(good) is below this
-MIN_GOOD_CLEAN = 88.0  # keep false alarms on good replies rare (issue #16 asks >= 85% on held-out data)
+# C was chosen with --holdout on the dev set's third batch (dev-89 to dev-127), written fresh and
+# read by the reader only then: C=0.1 gave good clean 95.2%, poor flagged 72.2%, gold among flagged
+# 76.9%, first 61.5% there (tau 0.55); larger C fitted the cues' own rows and generalised worse.
+# The flagging threshold tau is then the largest whose cross-validated good-clean figure stays at or
+# above MIN_GOOD_CLEAN: cross-validation is optimistic here, so the margin over the 85% target.
+CHOSEN_C, CHOSEN_WEIGHT = 0.1, None
+MIN_GOOD_CLEAN = 88.0
 FOLDS, SEED = 5, 16
 
 
@@ -41,13 +49,46 @@ def dump(raw: dict) -> str:
     return flat.sub(lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"
 
 
+# The practice best-and-worst sets add examples: each best option is a good reply, and each worst
+# option a poor one, with the primary pitfall I read in it and its reason (my labels; the sets name none).
+WORST_PITFALL = {
+    "active-listening-bw1": "self-focus", "active-listening-bw2": "advice-giving",
+    "boundaries-bw1": "boundary-breach", "boundaries-bw2": "deference",
+    "constructive-challenge-bw1": "aggression", "constructive-challenge-bw2": "judgement",
+    "contracting-bw1": "advice-giving", "contracting-bw2": "flattery",
+    "courageous-questions-bw1": "judgement", "courageous-questions-bw2": "assumption",
+    "ego-and-purpose-bw1": "self-focus", "ego-and-purpose-bw2": "self-focus",
+    "evidence-based-feedback-bw1": "boundary-breach", "evidence-based-feedback-bw2": "judgement",
+    "naming-power-bw1": "deference", "naming-power-bw2": "collusion",
+    "reading-the-room-bw1": "assumption", "reading-the-room-bw2": "self-focus",
+    "respectful-confidence-bw1": "deference", "respectful-confidence-bw2": "deference",
+    "role-clarity-bw1": "rescuing", "role-clarity-bw2": "aggression",
+    "safe-space-bw1": "judgement", "safe-space-bw2": "boundary-breach",
+}
+
+
+def best_worst_rows() -> list[dict]:
+    out = []
+    for path in sorted((reader_eval.BANK.parent / "best_worst").glob("*.json")):
+        for s in json.loads(path.read_text(encoding="utf-8")):
+            if s["use"] != "practice":
+                continue
+            options = {o["key"]: o["text"] for o in s["options"]}
+            scene = {k: s[k] for k in ("technique", "client_says", "context")}
+            out.append({**scene, "coach_says": options[s["best"]], "label": "good", "pitfall": ""})
+            out.append({**scene, "coach_says": options[s["worst"]], "label": "poor",
+                        "pitfall": WORST_PITFALL[s["set_id"]]})
+    return out
+
+
 def rows() -> list[dict]:
     dev = reader_eval._read_csv(reader_eval.DEV, ("coach_says", "label", "pitfall"))
-    return reader_eval.bank_rows("practice") + dev
+    return reader_eval.bank_rows("practice") + best_worst_rows() + dev
 
 
 def vectors(data: list[dict]) -> tuple[list[str], list[list[float]], list[str]]:
-    xs = [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""))[1] for r in data]
+    xs = [reader.evidence(r["coach_says"], r.get("technique") or None, r.get("client_says", ""),
+                          r.get("context", ""))[1] for r in data]
     names = sorted({n for x in xs for n in x})
     return names, [[x[n][0] if n in x else 0.0 for n in names] for x in xs], \
         [r["pitfall"] if r["label"] == "poor" else "good" for r in data]
@@ -89,7 +130,7 @@ def cross_validate(data, names, X, y, c, weight, taus) -> dict:
                 for i in test:
                     r = data[i]
                     preds[t][i] = reader.read(r["coach_says"], r.get("technique") or None,
-                                              r.get("client_says", "")).pitfalls
+                                              r.get("client_says", ""), r.get("context", "")).pitfalls
     finally:
         if saved is None:
             d.pop("model", None)
@@ -102,29 +143,48 @@ def cross_validate(data, names, X, y, c, weight, taus) -> dict:
     return out
 
 
+def holdout(path: Path) -> None:
+    data = rows()
+    fresh = reader_eval._read_csv(path, ("coach_says", "label", "pitfall"))
+    reader.data("en").pop("model", None)
+    names, X, y = vectors(data)
+    d = reader.data("en")
+    for weight in (None, "balanced"):
+        for c in GRID_C:
+            model = with_all_classes(fit(names, X, y, c, weight))
+            for t in GRID_TAU + (0.75,):
+                d["model"] = {**model, "flag_below_good": t, "also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
+                f = reader_eval.figures(fresh, lambda r: reader.read(r["coach_says"], r.get("technique") or None,
+                                                                     r.get("client_says", ""),
+                                                                     r.get("context", "")).pitfalls)
+                print(f"C={c:<5} weight={str(weight):<8} tau={t:.2f}: good clean {f['good_clean']:5.1f}  "
+                      f"poor flagged {f['poor_flagged']:5.1f}  gold among {f['gold_among_flagged']}  "
+                      f"first {f['gold_first']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--holdout", type=Path, help="a CSV of fresh labelled replies (dev.csv's columns): "
+                    "fit on the usual rows and print each setting's figures on it, to choose honestly")
     args = ap.parse_args()
+    if args.holdout:
+        return holdout(args.holdout)
     data = rows()
     d = reader.data("en")
     d.pop("model", None)  # features never depend on the model, but start clean
     names, X, y = vectors(data)
     print(f"{len(data)} rows ({y.count('good')} good), {len(names)} named features")
-    best = None
-    for weight in (None, "balanced"):
-        for c in GRID_C:
-            for t, f in cross_validate(data, names, X, y, c, weight, GRID_TAU).items():
-                line = (f"C={c:<5} weight={str(weight):<8} tau={t:.2f}: good clean {f['good_clean']:5.1f}  "
-                        f"poor flagged {f['poor_flagged']:5.1f}  gold among {f['gold_among_flagged']}  "
-                        f"first {f['gold_first']}")
-                print(line)
-                score = f["poor_flagged"] + (f["gold_first_of_all_poor"] or 0)
-                if f["good_clean"] >= MIN_GOOD_CLEAN and (best is None or score > best[0]):
-                    best = (score, c, weight, t, line)
-    assert best, "no setting keeps good replies clean enough"
-    _, c, weight, t, line = best
-    print("chosen:", line)
+    taus = tuple(round(0.40 + 0.025 * i, 3) for i in range(9))
+    chosen = None
+    for t, f in cross_validate(data, names, X, y, CHOSEN_C, CHOSEN_WEIGHT, taus).items():
+        print(f"cross-validated (optimistic: the cues were written from these rows), C={CHOSEN_C} tau={t:.3f}: "
+              f"good clean {f['good_clean']:5.1f}  poor flagged {f['poor_flagged']:5.1f}  "
+              f"gold among {f['gold_among_flagged']}  first {f['gold_first']}")
+        if f["good_clean"] >= MIN_GOOD_CLEAN:
+            chosen = t
+    c, weight, t = CHOSEN_C, CHOSEN_WEIGHT, chosen
+    print(f"chosen: C={c}, tau={t} (the largest whose cross-validated good-clean is >= {MIN_GOOD_CLEAN}%)")
     if args.dry_run:
         return
     model = fit(names, X, y, c, weight)

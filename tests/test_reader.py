@@ -165,7 +165,7 @@ def test_highlight_escapes_html_and_names_each_mark_in_text():
                for o in obs]
     out = reader.highlight_html(reply, shifted)
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
-    assert "&amp; tell them" in out
+    assert "C &amp; " in out and " & " not in out
     assert "<mark>If I were you</mark><sup>[advice-giving]</sup>" in out
     assert re.search(r"<mark>[^<]*What[^<]*</mark><sup>\[[^\]]*open-question", out)
     assert reader.highlight_html("a < b", []) == "a &lt; b"
@@ -192,12 +192,26 @@ def test_the_data_file_validates():
                 assert cue.get("message", spec["message"]).strip()
 
 
+def test_every_observation_on_the_tuning_data_names_real_words():
+    rows = reader_eval.bank_rows("practice") + reader_eval._read_csv(REPO / "evaluation" / "reader" / "dev.csv", ())
+    suspected = 0
+    for row in rows:
+        r = reader.read(row["coach_says"], row["technique"], row["client_says"], row["context"])
+        assert r.notice is None, row
+        _spans_are_words(r, row["coach_says"])
+        assert len(r.pitfalls) == len(set(r.pitfalls)) <= 3
+        suspected += bool(r.pitfalls)
+    assert 0 < suspected < len(rows)
+
+
 def test_check_reports_a_broken_data_file(monkeypatch):
     broken = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     broken["pitfalls"]["no-such-pitfall"] = {"message": "", "cues": [{"id": "x", "pattern": "(unclosed"}]}
     monkeypatch.setattr(reader, "data", lambda lang="en": broken)
+    broken["model"] = {**broken["model"], "features": broken["model"]["features"] + ["wc:no-such-class"]}
     problems = reader_eval.check()
     assert any("no-such-pitfall" in p and "pitfalls.json" in p for p in problems)
+    assert any("no-such-class" in p for p in problems) and any("one weight per feature" in p for p in problems)
     assert any("does not compile" in p for p in problems)
     assert any("empty message" in p for p in problems)
 
@@ -221,8 +235,14 @@ def test_import_powercoach_does_not_load_the_reader():
 def test_evaluate_on_the_fixture_gives_the_hand_count():
     # Hand count: 3 sheets, so a poor reply needs 2 reviewers on one pitfall. r4 labels differ, r5 has
     # three different pitfalls, r6 is missing from sheet c: kept r1 (good), r2 (advice-giving),
-    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first and
-    # misses r7; the baseline finds "of course" and "remarkable" in r3 and names deference first.
+    # r3 (flattery: a and b), r7 (avoidance). The reader flags r2 and r3 with the gold first (r3 also
+    # as deference) and misses r7 (those readings are asserted first); the baseline finds "of course"
+    # and "remarkable" in r3 and names deference first.
+    kept, _ = reader_eval.gold(FIXTURE)
+    said = {r["reply_id"]: reader.read(r["coach_says"], r["technique"], r["client_says"], r["context"]).pitfalls
+            for r in kept}
+    # what the count assumes (r3's "Of course." is also read as a little deference)
+    assert said == {"r1": [], "r2": ["advice-giving"], "r3": ["flattery", "deference"], "r7": []}
     results = reader_eval.evaluate(FIXTURE, None, None)
     v = results["validation"]
     assert (v["replies"], v["sheets"], v["kept"]) == (7, 3, 4)
@@ -236,6 +256,7 @@ def test_evaluate_on_the_fixture_gives_the_hand_count():
     assert r["per_pitfall"]["avoidance"] == {"gold": 1, "flagged": 0, "precision": None, "recall": 0.0}
     assert r["per_pitfall"]["advice-giving"] == {"gold": 1, "flagged": 1, "precision": 100.0, "recall": 100.0}
     assert b["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
+    assert r["per_pitfall"]["deference"] == {"gold": 0, "flagged": 1, "precision": 0.0, "recall": None}
     assert r["confusion"] == {"(good)": {"none": 1}, "advice-giving": {"advice-giving": 1},
                               "flattery": {"flattery": 1}, "avoidance": {"none": 1}}
     assert b["confusion"]["flattery"] == {"deference": 1}
@@ -255,8 +276,9 @@ def test_evaluate_says_plainly_when_the_corpus_is_missing(tmp_path):
     assert "not evaluated" in reader_eval.report(results)
 
 
-def test_the_dev_set_has_the_corpus_columns_and_labels():
-    path = REPO / "evaluation" / "reader" / "dev.csv"
+@pytest.mark.parametrize("name", ["dev.csv", "check.csv"])
+def test_the_dev_and_check_sets_have_the_corpus_columns_and_labels(name):
+    path = REPO / "evaluation" / "reader" / name
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     cols = {"reply_id", "technique", "client_role", "sector", "context", "client_says", "coach_says",
@@ -266,3 +288,8 @@ def test_the_dev_set_has_the_corpus_columns_and_labels():
     for r in rows:
         assert r["label"] in {"good", "poor"}
         assert r["pitfall"] in pitfall_ids if r["label"] == "poor" else not r["pitfall"]
+
+
+def test_an_unknown_language_or_a_stray_semicolon_is_handled_plainly():
+    assert "reads English" in reader.read("Bonjour, comment allez-vous aujourd'hui ?", lang="fr").notice
+    assert reader.read("I hear you; go on.", "active-listening").notice is None

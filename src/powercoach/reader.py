@@ -29,6 +29,8 @@ _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 
 @dataclass(frozen=True)
 class Observation:
+    """One thing a listener may hear, and the words in the reply that raised it."""
+
     kind: str  # "pitfall" or "strength"
     id: str
     title: str
@@ -43,9 +45,11 @@ class Observation:
 
 @dataclass(frozen=True)
 class Reading:
+    """What the reader made of one reply: observations, or a plain notice instead."""
+
     observations: list[Observation] = field(default_factory=list)
     notice: str | None = None
-    scores: dict[str, float] = field(default_factory=dict)  # pitfall id -> evidence (for evaluation)
+    scores: dict[str, float] = field(default_factory=dict)  # pitfall id -> how strongly suspected
 
     @property
     def pitfalls(self) -> list[str]:
@@ -111,6 +115,7 @@ def _compiled(lang: str = "en") -> dict:
         "foreign": frozenset(w.lower() for w in g["foreign_words"]),
         "word_classes": {k: (re.compile(v["pattern"], _flags()), v.get("scope", "any"), v.get("cap", 3))
                          for k, v in d.get("word_classes", {}).items()},
+        "quote": re.compile(d["features"]["quotes"]["pattern"], _flags()),
         "closed": re.compile(d["features"]["closed_questions"]["pattern"], _flags()),
         "stop": frozenset(w.lower() for w in d["features"]["client_words"]["stopwords"]),
     }
@@ -220,15 +225,17 @@ def _fmt(message: str, words: list[str]) -> str:
     return message.replace("{words}", words[0] if words else "")
 
 
-def evidence(reply: str, technique: str | None = None, client_says: str = "", lang: str = "en"):
+def evidence(reply: str, technique: str | None = None, client_says: str = "", context: str = "", lang: str = "en"):
     """Everything the reader finds in a reply, before any decision.
 
     Returns ``(found, x)``: ``found`` maps (kind, id) to hand-written cue hits
     ``(weight, message, spans, cue id)``; ``x`` maps each named feature to ``(value, spans)``: the
     evidence of each pitfall's cues (``lex:<pitfall>``), each word class (``wc:<name>``), each
     strength (``strength:<id>``), the questions (``q:...``), the client's words given back
-    (``client:overlap``) and the scene's technique (``technique:<id>``). The learned weights in the
-    data file are over exactly these names, so every suspicion can say which words raised it.
+    (``client:overlap``), facts of the scene brought in (``context:overlap``: the context's words,
+    such as a name, that the client did not just say) and the technique (``technique:<id>``). The
+    learned weights in the data file are over exactly these names, so every suspicion can say
+    which words raised it.
     """
     d = data(lang)
     c = _compiled(lang)
@@ -238,10 +245,14 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
     def add(kind: str, target: str, weight: float, message: str, spans: list, name: str) -> None:
         found.setdefault((kind, target), []).append((weight, message, spans, name))
 
+    # Words the coach quotes back ('fine', 'anyway') are the client's, not the coach's: pitfall cues
+    # and word classes read the reply with them blanked out (same length, so offsets hold).
+    masked = c["quote"].sub(lambda m: m.group(0)[: m.start("w") - m.start()] + " " * len(m.group("w"))
+                            + m.group(0)[m.end("w") - m.start():], reply)
     for cue in c["cues"]:
         w = _weight(cue, technique)
         if w:
-            spans = _matches(cue, reply, sentences)
+            spans = _matches(cue, reply if cue.kind == "strength" else masked, sentences)
             if spans:
                 add(cue.kind, cue.target, w, cue.message, spans, cue.id)
 
@@ -277,7 +288,7 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
         elif target in strengths:
             x[f"strength:{target}"] = (1.0, sorted({sp for h in hits for sp in h[2]}))
     for name, (regex, scope, cap) in c["word_classes"].items():
-        spans = [m.span() for s, e in _regions(reply, sentences, scope) for m in regex.finditer(reply, s, e)
+        spans = [m.span() for s, e in _regions(reply, sentences, scope) for m in regex.finditer(masked, s, e)
                  if m.end() > m.start()]
         if spans:
             x[f"wc:{name}"] = (float(min(len(spans), cap)), spans)
@@ -290,6 +301,11 @@ def evidence(reply: str, technique: str | None = None, client_says: str = "", la
     shared = _client_words(reply, client_says, {**cw, "min_shared": 1}, c["stop"])
     if shared:
         x["client:overlap"] = (float(min(len(shared), 4)), shared)
+    if context:
+        facts = _client_words(reply, context, {**cw, "min_shared": 1}, c["stop"])
+        facts = [sp for sp in facts if sp not in set(shared)]
+        if facts:
+            x["context:overlap"] = (float(min(len(facts), 4)), facts)
     if technique:
         x[f"technique:{technique}"] = (1.0, [])
     return found, x
@@ -319,11 +335,13 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
     """
     if not isinstance(reply, str):
         reply = "" if reply is None else str(reply)
+    if not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and _data_path(lang).is_file()):
+        return Reading([], f"The reader has no words for the language '{lang}' yet; it reads English ('en').")
     notice = _notice(reply, lang)
     if notice:
         return Reading([], notice)
     d = data(lang)
-    found, x = evidence(reply, technique, client_says, lang)
+    found, x = evidence(reply, technique, client_says, context, lang)
     order = list(d["pitfalls"])
     model = d.get("model")
     hits_for: dict[str, list] = {p: [h for h in found.get(("pitfall", p), []) if h[0] > 0] for p in order}
@@ -335,14 +353,10 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
             top = probs[ranked[0]]
             flagged = [p for p in ranked[: model["max_pitfalls"]] if probs[p] >= model["also_within"] * top]
         scores = {p: round(probs[p], 3) for p in order}
-        feats = model["features"]
-        for p in flagged:  # the words behind a learned suspicion: features that raised it over "good"
-            wp, wg = model["coef"][p], model["coef"]["good"]
-            for i, f in enumerate(feats):
-                if f in x and x[f][1] and not f.startswith("lex:"):
-                    gain = (wp[i] - wg[i]) * x[f][0]
-                    if gain > model.get("min_gain", 0.3):
-                        hits_for[p].append((gain, d["pitfalls"][p]["message"], x[f][1], f))
+        for p in flagged:
+            learned = _learned_hit(p, x, model, d, reply)
+            if learned:
+                hits_for[p].append(learned)
         flagged = [p for p in flagged if hits_for[p]]  # never suspect without naming words
     else:
         scores = {p: round(x[f"lex:{p}"][0], 3) for p in order if f"lex:{p}" in x}
@@ -354,6 +368,38 @@ def read(reply: str, technique: str | None = None, client_says: str = "", contex
         if f"strength:{s}" in x:
             obs.append(_observation("strength", s, titles[s], found[("strength", s)], reply))
     return Reading(obs, None, scores)
+
+
+def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
+    """The words behind a learned suspicion: the named features that raised this pitfall over a
+    good reply the most, said in one message (or None when no feature with words did)."""
+    wp, wg = model["coef"][pitfall], model["coef"]["good"]
+    gains = []
+    for i, f in enumerate(model["features"]):
+        # cue evidence speaks with its own messages, and a strength is never shown as a pitfall's words
+        if f in x and x[f][1] and not f.startswith(("lex:", "strength:")):
+            gain = (wp[i] - wg[i]) * x[f][0]
+            if gain > model.get("min_gain", 0.3):
+                gains.append((gain, f))
+    if not gains:
+        return None
+    gains.sort(reverse=True)
+    top = gains[: model.get("max_features_shown", 3)]
+    means = d["feature_meanings"]
+    parts, spans = [], []
+    for _, f in top:
+        kind, _, name = f.partition(":")
+        meaning = d["word_classes"][name]["means"] if kind == "wc" else means.get(f, means.get(kind, f))
+        words = [reply[s:e] for s, e in x[f][1][:3]]
+        parts.append(" and ".join(f"'{w}'" for w in words) + f" ({meaning})")
+        spans += x[f][1]
+    p = d["learned"]
+    from .catalog import pitfalls
+
+    description = pitfalls()[pitfall].description.rstrip(".")
+    message = p["message"].format(title=pitfalls()[pitfall].title.lower(),
+                                  description=description[0].lower() + description[1:], evidence="; ".join(parts))
+    return (sum(g for g, _ in top), message, sorted(set(spans)), "learned")
 
 
 def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> Observation:
@@ -368,7 +414,8 @@ def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> O
             continue
         kept.append((s, e))
     messages = []
-    for h in hits[:2]:
+    cues = [h for h in hits if h[3] != "learned"]
+    for h in cues[:2] + [h for h in hits if h[3] == "learned"]:
         m = _fmt(h[1], [reply[s:e] for s, e in h[2]])
         if m not in messages:
             messages.append(m)

@@ -6,7 +6,9 @@ phrases per pitfall, no weights, no scene), on three data sets reported separate
 1. the held-out validation corpus (``evaluation/reader/validation/``; ``--corpus DIR``), whose gold
    labels come from the blind reviewers' sheets (see :func:`gold`);
 2. the bank's assessment items, with their labels from the instructor's key (``key/items.csv``);
-3. the data the reader was tuned on: the development set (``evaluation/reader/dev.csv``) and the
+3. the author's check set (``evaluation/reader/check.csv``), written after the model was fitted
+   and never tuned on (but written by the reader's author, so not independent);
+4. the data the reader was tuned on: the development set (``evaluation/reader/dev.csv``) and the
    bank's practice items. Their figures are not held-out figures.
 
 Figures: good replies with no pitfall flagged; poor replies with some pitfall flagged; of the
@@ -28,6 +30,7 @@ from . import reader
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "evaluation" / "reader" / "validation"
 DEV = REPO / "evaluation" / "reader" / "dev.csv"
+CHECK = REPO / "evaluation" / "reader" / "check.csv"
 BANK = Path(__file__).resolve().parent / "data" / "bank"
 KEY = REPO / "key"
 SCENE = ("technique", "client_says", "context")
@@ -176,7 +179,8 @@ def figures(rows: list[dict], predict) -> dict:
             "per_pitfall": per, "confusion": confusion}
 
 
-def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | None = DEV, lang: str = "en") -> dict:
+def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | None = DEV, lang: str = "en",
+             check_set: Path | None = None) -> dict:
     """Figures for the reader and the baseline on each data set that is present."""
     phrases = baseline_data(lang)["pitfalls"]
     sets: list[tuple[str, str, list[dict] | None, dict]] = []
@@ -192,6 +196,12 @@ def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | N
             sets.append(("assessment", "second check: the bank's assessment items (key/items.csv)", rows, {}))
         except EvalError as e:
             sets.append(("assessment", "second check: the bank's assessment items", None, {"missing": str(e)}))
+    if check_set is not None:
+        try:
+            sets.append(("check", "author's check set, written after the model was fitted and never tuned on "
+                         "(evaluation/reader/check.csv)", _read_csv(check_set, ("coach_says", "label", "pitfall")), {}))
+        except EvalError as e:
+            sets.append(("check", "author's check set", None, {"missing": str(e)}))
     if dev is not None:
         try:
             sets.append(("dev", "TUNED ON: the development set (evaluation/reader/dev.csv)",
@@ -297,6 +307,25 @@ def check(lang: str = "en") -> list[str]:
     for k, v in d["notices"].items():
         if not v.strip():
             problems.append(f"notices.{k}: empty message")
+    for name, wc in d.get("word_classes", {}).items():
+        try:
+            re.compile(wc["pattern"])
+        except (re.error, KeyError) as e:
+            problems.append(f"word_classes.{name}: pattern does not compile ({e})")
+    model = d.get("model")
+    if model:
+        if set(model["classes"]) != ids | {"good"}:
+            problems.append("model: its classes must be 'good' and every pitfall id")
+        n = len(model["features"])
+        for cls in model["classes"]:
+            if len(model["coef"].get(cls, ())) != n or cls not in model["intercept"]:
+                problems.append(f"model: class '{cls}' needs one weight per feature and an intercept")
+        known = ("lex:", "wc:", "strength:", "q:", "client:", "context:", "technique:")
+        for f in model["features"]:
+            kind, _, rest = f.partition(":")
+            if not f.startswith(known) or (kind == "wc" and rest not in d.get("word_classes", {})) \
+                    or (kind == "lex" and rest not in ids) or (kind == "strength" and rest not in d["strengths"]):
+                problems.append(f"model: feature '{f}' is not one the reader computes")
     return problems
 
 
@@ -307,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--corpus", type=Path, default=CORPUS, help="the validation corpus folder")
     ev.add_argument("--key", type=Path, default=KEY, help="the instructor's key folder (assessment labels)")
     ev.add_argument("--dev", type=Path, default=DEV, help="the development set (tuned on)")
-    ev.add_argument("--only", choices=("validation", "assessment", "dev", "practice"), action="append",
+    ev.add_argument("--check", type=Path, default=CHECK, help="the author's check set (never tuned on)")
+    ev.add_argument("--only", choices=("validation", "assessment", "check", "dev", "practice"), action="append",
                     help="evaluate only these data sets")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     sub.add_parser("check", help="validate the data file")
@@ -319,10 +349,14 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only or ())
     results = evaluate(args.corpus if not only or "validation" in only else None,
                        args.key if not only or "assessment" in only else None,
-                       args.dev if not only or only & {"dev", "practice"} else None)
+                       args.dev if not only or only & {"dev", "practice"} else None,
+                       check_set=args.check if not only or "check" in only else None)
     if only:
         results = {k: v for k, v in results.items() if k in only}
-    print(json.dumps(results, indent=1) if args.json else report(results))
+    try:
+        print(json.dumps(results, indent=1) if args.json else report(results))
+    except BrokenPipeError:  # piped into head: stop quietly
+        sys.stderr.close()
     return 0
 
 

@@ -5,6 +5,7 @@ Every figure is a ratio against the plain tool, measured on this machine in this
   ``powercoach grade`` with 1 and with N workers (seconds per submission, peak memory);
 - ``import powercoach`` against a bare Python start (budget: under 0.3 s);
 - a click in a drill and in an exercise, in kernel time (budget: under 100 ms);
+- the reply reader on a 1,000-character reply (budget: under 50 ms);
 - a lesson run top to bottom against a one-cell notebook (budget: at most 1.5x).
 """
 
@@ -234,6 +235,26 @@ def bench_clicks(tmp: Path, clicks: int = 40) -> dict:
             "exercise_click_ms_max": round(max(save_ms), 2)}
 
 
+def bench_reader(calls: int = 60) -> dict:
+    """reader.read on a 1,000-character reply with its scene: the first call (loads and compiles the
+    data file) and the median of the rest."""
+    from .. import reader
+
+    reply = ("You've told me the board backed the plan, and that two of them said nothing in the meeting. "
+             "I noticed you smiled as you said it. What do you make of their silence? " * 10)[:1000]
+    client = "The board backed me. Two of them said nothing, but that's how they are."
+    start = time.perf_counter()
+    reader.read(reply, "reading-the-room", client)
+    first = time.perf_counter() - start
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        reader.read(reply, "reading-the-room", client)
+        samples.append(time.perf_counter() - start)
+    return {"first_call_ms": round(first * 1000, 2), "read_ms_median": round(statistics.median(samples) * 1000, 2),
+            "calls": calls}
+
+
 def bench_lesson(tmp: Path, repeats: int = 3) -> dict:
     import nbformat
     from nbclient import NotebookClient
@@ -278,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         report["grading_profile"] = profile_grading(tmp, env)
         report["import"] = bench_import(env)
         report["clicks"] = bench_clicks(tmp)
+        report["reader"] = bench_reader()
         report["lessons"] = bench_lesson(tmp, args.repeats)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -297,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     c = report["clicks"]
     print(f"  drill click: median {c['drill_click_ms_median']} ms, max {c['drill_click_ms_max']} ms; "
           f"exercise click: median {c['exercise_click_ms_median']} ms (budget 100 ms)")
+    r = report["reader"]
+    print(f"  reply reader, 1,000 characters: median {r['read_ms_median']} ms over {r['calls']} calls "
+          f"(first call {r['first_call_ms']} ms; budget 50 ms)")
     for lesson, r in report["lessons"].items():
         print(f"  lesson {lesson}: {r['lesson_s']}s vs one-cell notebook {r['one_cell_s']}s = {r['ratio']}x "
               "(budget 1.5x)")

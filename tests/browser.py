@@ -91,6 +91,12 @@ def open_and_run_all(page, base: str, token: str, path: str) -> None:
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
+def wait_until_run_all_is_done(page, timeout: int = 90_000) -> None:
+    """The kernel is idle again and Run All has settled on the last cell, so it no longer moves the focus."""
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=timeout)
+    page.wait_for_timeout(1000)
+
+
 def save(page) -> None:
     page.keyboard.press("Control+s")
     page.wait_for_timeout(1000)
@@ -144,3 +150,35 @@ def voila(tmp: Path):
     finally:
         stop(proc)
         log.close()
+
+
+YOUR_TURN_REPLY = 'You should just start & see, "fees <b outcomes". What would make these hours worth it for you?'
+
+
+def your_turn_by_keyboard(page, turn, timeout: int = 60_000) -> None:
+    """Drive a Your turn widget with the keyboard only and check what it shows: type in the
+    labelled box, Tab to *Read my reply*, press Enter; observations (the learner's text shown as
+    text, the triggering words marked), two good replies and the self-rating appear."""
+    turn.wait_for(timeout=timeout)
+    turn.scroll_into_view_if_needed()
+    box = turn.get_by_role("textbox", name="What would you say?")
+    box.focus()
+    page.keyboard.type(YOUR_TURN_REPLY)
+    assert box.input_value() == YOUR_TURN_REPLY  # the focus stayed in the box while typing
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Read my reply" in focused, focused
+    page.keyboard.press("Enter")
+    reading = turn.locator(".powercoach-reading")
+    reading.wait_for(timeout=30_000)
+    assert reading.get_attribute("role") == "status"
+    text = reading.inner_text()
+    assert '& see, "fees <b outcomes"' in text  # the learner's text is shown as text, never as markup
+    assert "Possible pitfall" in text or "Strength" in text
+    assert reading.locator("mark").count() >= 1
+    models = turn.locator(".powercoach-models")
+    models.wait_for(timeout=10_000)
+    assert models.locator("li").count() == 2
+    partly = turn.get_by_role("radio", name="partly")  # the self-rating, a group per criterion
+    partly.nth(2).wait_for(timeout=10_000)
+    assert partly.count() == 3

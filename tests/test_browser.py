@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from browser import chromium, jupyterlab, new_page, open_and_run_all, save
+from browser import (
+    chromium,
+    jupyterlab,
+    new_page,
+    open_and_run_all,
+    save,
+    wait_until_run_all_is_done,
+    your_turn_by_keyboard,
+)
 from conftest import REPO, Course
 from nbgrader.api import Gradebook
 from test_nbgrader_cycle import KEY
@@ -144,3 +152,21 @@ def test_a_best_and_worst_item_answers_clicks_with_feedback_on_every_option(shar
     feedback.wait_for(timeout=10_000)
     assert "Both picks right" in feedback.inner_text() and "2 of 2 points" in feedback.inner_text()
     assert feedback.locator("li").count() == 4
+
+
+def test_your_turn_reads_a_typed_reply_by_keyboard_alone(shared_lab):
+    """Lesson 01's Your turn: type a reply in the labelled box, Tab to Read my reply, press Enter;
+    the observations (the learner's text shown as text) and two good replies appear."""
+    (base, token, _), browser, tmp = shared_lab
+    page = new_page(browser)
+    try:
+        open_and_run_all(page, base, token, "course/01-contracting.ipynb")
+        page.locator(".jp-NotebookPanel:visible .powercoach-yourturn").wait_for(timeout=60_000)
+        wait_until_run_all_is_done(page)
+        your_turn_by_keyboard(page, page.locator(".jp-NotebookPanel:visible .powercoach-yourturn"))
+    except Exception:
+        page.screenshot(path=str(tmp / "your-turn.png"), full_page=True)
+        print(f"screenshot: {tmp / 'your-turn.png'}")
+        raise
+    finally:
+        page.close()

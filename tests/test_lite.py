@@ -13,7 +13,7 @@ import sys
 import threading
 
 import pytest
-from browser import chromium
+from browser import chromium, your_turn_by_keyboard
 from conftest import REPO
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]
@@ -84,15 +84,16 @@ def test_the_site_holds_pyodide_and_every_wheel_its_lock_lists(lite_site):
     assert not list((lite_site / "files").rglob("*.answers.json"))
 
 
-def test_a_lesson_loads_offline_and_its_drill_answers_a_click(served):
+def test_a_lesson_loads_offline_its_drill_answers_a_click_and_your_turn_reads_a_reply(served):
     base, context, requests, tmp = served
     page = context.new_page()
     try:
         open_and_run_all(page, base, "course/01-contracting.ipynb")
-        # Lesson 01 ends with a best-and-worst picker after two drills: wait for it, so Run All
-        # has finished scrolling, then bring the first drill into view and read the DOM's text
-        # (JupyterLab may not draw cells out of sight), as tests/test_browser.py does.
-        page.locator(".powercoach-bestworst").wait_for(state="attached", timeout=240_000)
+        # Lesson 01's practice ends with Your turn after two drills and a best-and-worst picker:
+        # wait for it, so Run All has finished scrolling, then bring the first drill into view and
+        # read the DOM's text (JupyterLab may not draw cells out of sight), as tests/test_browser.py does.
+        page.locator(".powercoach-yourturn").wait_for(state="attached", timeout=240_000)
+        page.get_by_text(IDLE).wait_for(timeout=120_000)
         drill = page.locator(".powercoach-drill").first
         drill.scroll_into_view_if_needed(timeout=30_000)
         drill.get_by_text("Scene 1 of 14").wait_for(timeout=30_000)
@@ -101,6 +102,8 @@ def test_a_lesson_loads_offline_and_its_drill_answers_a_click(served):
         feedback.wait_for(timeout=30_000)
         assert "The answer is" in feedback.text_content()
         assert "of 1 answered" in drill.text_content()
+        # Your turn, by keyboard alone: the reader runs in the browser's Python too.
+        your_turn_by_keyboard(page, page.locator(".powercoach-yourturn"), timeout=30_000)
     finally:
         page.screenshot(path=str(tmp / "lite-lesson.png"), full_page=True)
         page.close()
@@ -117,6 +120,12 @@ def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downlo
         first.wait_for(timeout=120_000)
         first.get_by_role("radio", name="Poor", exact=True).check()
         first.get_by_text("Saved: poor").wait_for(timeout=20_000)
+        # Check my draft reads the notebook as saved on the browser's drive: its answer cell is
+        # still nbgrader's placeholder, so it asks the learner to save first.
+        draft = page.locator(".powercoach-draftcheck")
+        draft.scroll_into_view_if_needed(timeout=30_000)
+        draft.get_by_role("button", name="Check my draft").click()
+        draft.get_by_text("still reads YOUR ANSWER HERE").wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # the drive writes through to IndexedDB
         # A new page (new kernel) reads it back from the browser's storage.
         page.close()

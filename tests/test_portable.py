@@ -55,7 +55,7 @@ def test_download_then_restore_into_an_empty_home_gives_back_the_same_progress_a
     fresh = Progress(empty_root / "progress.json")
     outcome = portable.restore(text.encode(), fresh, empty_root)
     assert outcome.ok, outcome.message
-    assert outcome.changed == {"activities": 2, "profiles": 1, "answers": 3}
+    assert outcome.changed == {"activities": 2, "profiles": 1, "answers": 3, "attempts": 0}
     before, after = snapshot(root, progress), snapshot(empty_root, Progress(empty_root / "progress.json"))
     assert after == before
     assert Progress(empty_root / "progress.json").by_module() == {1: (9, 14), 2: (3, 7)}
@@ -90,7 +90,7 @@ def test_a_newer_file_over_older_progress_and_the_reverse_both_keep_the_newer_en
     # older file over newer progress: nothing newer is lost
     later = snapshot(new_root, new)
     outcome = portable.restore(old_file, Progress(new_root / "progress.json"), new_root)
-    assert outcome.ok and outcome.changed == {"activities": 0, "profiles": 0, "answers": 0}
+    assert outcome.ok and outcome.changed == {"activities": 0, "profiles": 0, "answers": 0, "attempts": 0}
     assert snapshot(new_root, Progress(new_root / "progress.json")) == later
 
 
@@ -181,7 +181,8 @@ def test_a_record_from_before_stamps_exports_and_restores_with_its_minute_as_the
     text = portable.dumps(Progress(root / "progress.json"), root)
     fresh = course_copy(tmp_path / "fresh")
     outcome = portable.restore(text, Progress(fresh / "progress.json"), fresh)
-    assert outcome.ok and outcome.changed == {"activities": 1, "profiles": 1, "answers": 0}, outcome.message
+    expected = {"activities": 1, "profiles": 1, "answers": 0, "attempts": 0}
+    assert outcome.ok and outcome.changed == expected, outcome.message
     restored = Progress(fresh / "progress.json")
     assert restored.by_module() == {1: (7, 14)} and restored.profiles()[0]["ratings"] == {"contracting": 3}
     # A later drill in the old home is newer than the restored copy, by its stamp.
@@ -196,3 +197,66 @@ def test_an_answer_keeps_its_own_time_when_another_answer_in_its_file_changes_la
     answer(root, "01-contracting", {"Q1": "good", "Q2": "good", "Q9": "advice-giving"}, 1_900_000_000)
     later = portable.export(progress, root)["answers"]["01-contracting"]
     assert later["Q2"]["stamp"] == 1_900_000_000 and later["Q1"]["stamp"] == first["Q1"]["stamp"] == 1_800_000_000
+
+
+def _attempt(scene="contracting-p01", reply="What would tell you this was worth the time?"):
+    return {"scene": scene, "technique": scene.rsplit("-", 1)[0], "reply": reply,
+            "pitfalls": ["deference"], "strengths": ["open-question"], "rating": {}}
+
+
+def test_your_turn_attempts_travel_in_the_progress_file_and_a_later_rating_wins(tmp_path):
+    root, progress = filled(tmp_path)
+    first = progress.add_attempt(_attempt(reply="<script>alert(1)</script> What do you want from this?"))
+    second = progress.add_attempt(_attempt("boundaries-p02", "We agreed ninety minutes."))
+    text = portable.dumps(progress, root)
+    assert [a["id"] for a in json.loads(text)["attempts"]] == [first, second]
+
+    fresh_root = course_copy(tmp_path / "fresh")
+    fresh = Progress(fresh_root / "progress.json")
+    outcome = portable.restore(text, fresh, fresh_root)
+    assert outcome.ok and outcome.changed["attempts"] == 2, outcome.message
+    back = Progress(fresh_root / "progress.json").attempts()
+    assert [(a["scene"], a["reply"], a["pitfalls"], a["strengths"]) for a in back] == [
+        ("contracting-p01", "<script>alert(1)</script> What do you want from this?", ["deference"], ["open-question"]),
+        ("boundaries-p02", "We agreed ninety minutes.", ["deference"], ["open-question"])]
+    assert all(type(a["stamp"]) is float and a["saved"] for a in back)
+
+    # the learner rates the first reply here; the old file restored over it keeps the rating
+    assert fresh.rate_attempt(first, {"1": "partly", "2": "yes", "3": "not yet"})
+    outcome = portable.restore(text, fresh, fresh_root)
+    assert outcome.ok and outcome.changed["attempts"] == 0
+    assert Progress(fresh_root / "progress.json").attempts()[0]["rating"] == {"1": "partly", "2": "yes", "3": "not yet"}
+    # and the rated one, carried back, replaces the unrated one there
+    outcome = portable.restore(portable.dumps(fresh, fresh_root), progress, root)
+    assert outcome.changed["attempts"] == 1 and progress.attempts()[0]["rating"]["2"] == "yes"
+    assert not fresh.rate_attempt("contracting-p01@1.000", {"1": "yes"})  # an unknown reply is not invented
+
+
+def test_a_file_from_before_attempts_still_restores_and_a_bad_attempt_is_refused(tmp_path):
+    root, progress = filled(tmp_path)
+    data = json.loads(portable.dumps(progress, root))
+    del data["attempts"]
+    fresh_root = course_copy(tmp_path / "fresh")
+    outcome = portable.restore(json.dumps(data), Progress(fresh_root / "progress.json"), fresh_root)
+    assert outcome.ok and outcome.changed["activities"] == 2 and outcome.changed["attempts"] == 0
+
+    progress.add_attempt(_attempt())
+    for bad in ({"reply": "x" * 5000}, {"id": "../../key@1"}, {"pitfalls": "deference"}, {"rating": {"1": 3}},
+                {"stamp": -1}):
+        data = json.loads(portable.dumps(progress, root))
+        data["attempts"][0].update(bad)
+        before = (fresh_root / "progress.json").read_text()
+        outcome = portable.restore(json.dumps(data), Progress(fresh_root / "progress.json"), fresh_root)
+        assert not outcome.ok and "practice reply 1" in outcome.message
+        assert "Nothing here was changed" in outcome.message
+        assert (fresh_root / "progress.json").read_text() == before
+
+
+def test_progress_keeps_only_the_newest_attempts(tmp_path, monkeypatch):
+    from powercoach import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "MAX_ATTEMPTS", 3)
+    p = Progress(tmp_path / "progress.json")
+    ids = [p.add_attempt(_attempt(reply=f"reply {n}")) for n in range(5)]
+    assert [a["reply"] for a in Progress(tmp_path / "progress.json").attempts()] == ["reply 2", "reply 3", "reply 4"]
+    assert len(set(ids)) == 5

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser import chromium, new_page, voila
+from browser import chromium, new_page, voila, your_turn_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +100,9 @@ def test_the_download_button_gives_a_progress_file_and_the_restore_button_takes_
     restore(saved)
     page.get_by_text("Restored: 1 drill scores").wait_for(timeout=15_000)
     page.get_by_text("6 of 21 points in drills").wait_for(timeout=15_000)
+
+
+def test_your_turn_reads_a_typed_reply_by_keyboard_alone_in_voila(site, page):
+    (base, token, _), _, _ = site
+    page.goto(f"{base}/voila/render/course/01-contracting.ipynb?token={token}")
+    your_turn_by_keyboard(page, page.locator(".powercoach-yourturn"))

@@ -8,6 +8,11 @@ as data (it never runs the learner's notebook).
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
 from . import answers as answers_file
 from . import bank
 from . import key as keys
@@ -23,6 +28,65 @@ def answer_cell_source() -> str | None:
     shell = get_ipython()
     history = shell.user_ns.get("In", []) if shell is not None else []
     return next((src for src in reversed(history) if answers_file.CLICKS_LINE in src), None)
+
+
+#: what nbgrader leaves in a markdown answer cell of the learner's version
+PLACEHOLDER = "YOUR ANSWER HERE"
+REFLECTION_CELL = "reflection"
+MAX_NOTEBOOK_BYTES = 20_000_000
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{20,})[\"\u201d]")
+_AFTER_REPLY = re.compile(r"^\W*(?:\d[.)]\s*)?(?:why|because|technique|my reason|explanation)\b", re.I | re.M)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The reflection as last saved: ``text`` when there is one to read, else ``problem`` says why not."""
+    text: str | None
+    problem: str | None = None
+    path: Path | None = None
+
+
+def saved_draft(exercise_id: str, folder=None) -> Draft:
+    """The reflection answer cell of ``<exercise_id>.ipynb`` in ``folder``, as saved on disk.
+
+    Read as plain JSON (no kernel, no nbformat), and only read: nothing is written anywhere.
+    """
+    path = Path(folder or ".") / f"{exercise_id}.ipynb"
+    save_first = "Save the notebook first (Ctrl+S, or Cmd+S on a Mac), then press the button again"
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return Draft(None, f"{path.name} is too large to read here; paste your draft into the box instead.", path)
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Draft(None, f"There is no saved {path.name} in this folder (was the notebook renamed?). "
+                     "Paste your draft into the box instead.", path)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return Draft(None, f"{path.name} could not be read as a notebook; paste your draft into the box instead.",
+                     path)
+    cells = notebook.get("cells") if type(notebook) is dict else None
+    for cell in cells if type(cells) is list else []:
+        meta = cell.get("metadata") if type(cell) is dict else None
+        nbgrader = meta.get("nbgrader") if type(meta) is dict else None
+        if type(nbgrader) is dict and nbgrader.get("grade_id") == REFLECTION_CELL:
+            source = cell.get("source", "")
+            text = "".join(source) if type(source) is list else source if type(source) is str else ""
+            if not text.strip():
+                return Draft(None, f"Your saved answer cell is empty. {save_first}.", path)
+            if text.strip() == PLACEHOLDER:
+                return Draft(None, f"Your saved answer cell still reads {PLACEHOLDER}. {save_first}.", path)
+            return Draft(text, None, path)
+    return Draft(None, f"{path.name} has no reflection answer cell; paste your draft into the box instead.", path)
+
+
+def reply_part(draft: str) -> str:
+    """The words to the client in a reflection: the first quoted passage (of 20 characters or
+    more), else the text before a line that starts the explanation (Why, Because, Technique ...)."""
+    quoted = _QUOTED.search(draft)
+    if quoted:
+        return quoted.group(1).strip()
+    after = _AFTER_REPLY.search(draft)
+    head = draft[: after.start()] if after and after.start() > 0 else draft
+    return head.strip()
 
 
 class Exercise:
@@ -112,6 +176,14 @@ class Exercise:
         clicked, _ = answers_file.load(self.id, self.folder)
         graded, _ = answers_file.graded(clicked, answer_cell_source() if source is None else source)
         return [mark_question(q, graded, key) for q in self.questions]
+
+    def check_draft(self, item_id: str | None = None):
+        """"Check my draft": the reader's observations on the saved reflection (or a pasted draft)
+        for the reflection scene ``item_id``. No mark; it reads neither the key nor the answers
+        file and writes nothing."""
+        from .widgets import DraftCheck
+
+        return DraftCheck(self.id, item_id, self.folder)
 
     def self_check(self):
         """"Check my answers" where the instructor's key is in the course folder (studying alone

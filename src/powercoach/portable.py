@@ -6,7 +6,11 @@ file (``FORMAT``, ``VERSION``) holds:
 
 - ``activities``: the progress record's drill and check scores, one entry per activity;
 - ``profiles``: the self-assessment profiles;
-- ``answers``: per exercise, per question, the answer and when it was given.
+- ``answers``: per exercise, per question, the answer and when it was given;
+- ``attempts`` (optional, added later within format 1): the replies written in *Your turn*, each
+  with its scene, the text, the pitfalls and strengths the reader suspected, the learner's own
+  rating and its stamp. A file without it (made before it existed) restores as before, and a
+  powercoach that predates it ignores it.
 
 **Newer** means a later ``stamp`` (seconds since 1970, UTC). Restoring merges entry by entry:
 an activity, a profile or an answer from the file replaces the one here only when its stamp is
@@ -14,6 +18,9 @@ later, so restoring an old file over newer work, or a new file over older work, 
 newer entry. (A merged activity also keeps the best score either side reached.) A file that is
 damaged, belongs to something else, or has another format version is refused before anything is
 written, with a message that says what is wrong.
+
+Attempts merge by their ``id`` (scene and the time written): the later stamp wins, so a rating
+given since is kept.
 
 Answers files (``answers.py``) carry no times of their own, so this module keeps the time each
 answer was first seen in the progress record (``answer_stamps``): an answer whose stamp is
@@ -36,6 +43,8 @@ EXERCISE_ID = re.compile(r"^\d\d-[a-z0-9-]+$")
 QUESTION_ID = re.compile(r"^Q\d{1,3}$")
 MAX_BYTES = 5_000_000
 MAX_ANSWER = 200
+MAX_REPLY = 4000  # as your_turn.MAX_REPLY
+ATTEMPT_ID = re.compile(r"^[a-z0-9-]{1,80}@\d{1,12}(\.\d{1,3})?$")
 
 
 class Refused(ValueError):
@@ -121,6 +130,7 @@ def export(progress: Progress, root: str | Path) -> dict:
         "activities": {k: {**v, "stamp": stamp_of(v)} for k, v in progress.data["activities"].items()},
         "profiles": [{**p, "stamp": stamp_of(p)} for p in progress.data["profiles"]],
         "answers": answers,
+        "attempts": progress.attempts(),
     }
 
 
@@ -203,6 +213,36 @@ def _problems(data: dict):
                 if not (QUESTION_ID.match(qid) and type(e) is dict and type(e.get("value")) is str
                         and 0 < len(e["value"]) <= MAX_ANSWER and _number(e.get("stamp"))):
                     yield f"answer {ex_id} {qid} is not a saved click"
+    attempts = data.get("attempts", [])
+    if type(attempts) is not list:
+        yield "'attempts' is not a list"
+    else:
+        for n, a in enumerate(attempts, 1):
+            if not _attempt_ok(a):
+                yield f"practice reply {n} is not a Your turn reply"
+
+
+def _short_strings(value, most: int, length: int) -> bool:
+    return type(value) is list and len(value) <= most and all(type(v) is str and len(v) <= length for v in value)
+
+
+def _attempt_ok(a) -> bool:
+    return (type(a) is dict and type(a.get("id")) is str and bool(ATTEMPT_ID.match(a["id"]))
+            and type(a.get("scene")) is str and a["id"].startswith(a["scene"] + "@")
+            and type(a.get("technique")) is str and len(a["technique"]) <= 60
+            and type(a.get("reply")) is str and len(a["reply"]) <= MAX_REPLY
+            and _short_strings(a.get("pitfalls"), 20, 60) and _short_strings(a.get("strengths"), 20, 60)
+            and type(a.get("rating")) is dict and len(a["rating"]) <= 20
+            and all(type(k) is str and len(k) <= 3 and type(v) is str and len(v) <= 40 for k, v in a["rating"].items())
+            and _number(a.get("stamp")))
+
+
+def _written_at(attempt: dict) -> float:
+    """When a reply was first written: the time in its id (its stamp moves on when it is rated)."""
+    try:
+        return float(str(attempt.get("id")).rsplit("@", 1)[1])
+    except (IndexError, ValueError):
+        return stamp_of(attempt)
 
 
 def _profile_key(p: dict) -> tuple:
@@ -217,7 +257,7 @@ def restore(content: str | bytes, progress: Progress, root: str | Path) -> Outco
         return Outcome(False, f"Not restored: {err}. Nothing here was changed.")
     root = Path(root)
     progress.reload()
-    changed = {"activities": 0, "profiles": 0, "answers": 0}
+    changed = {"activities": 0, "profiles": 0, "answers": 0, "attempts": 0}
 
     activities = progress.data["activities"]
     for key, theirs in incoming["activities"].items():
@@ -236,6 +276,18 @@ def restore(content: str | bytes, progress: Progress, root: str | Path) -> Outco
             have.add(_profile_key(p))
             changed["profiles"] += 1
     progress.data["profiles"].sort(key=stamp_of)
+
+    ours_by_id = {a.get("id"): a for a in progress.attempts()}
+    for theirs in incoming.get("attempts", []):
+        ours = ours_by_id.get(theirs["id"])
+        if ours is None or theirs["stamp"] > stamp_of(ours):
+            ours_by_id[theirs["id"]] = dict(theirs)
+            changed["attempts"] += 1
+    if changed["attempts"]:
+        from .progress import MAX_ATTEMPTS
+
+        written = sorted(ours_by_id.values(), key=_written_at)
+        progress.data["attempts"] = written[-MAX_ATTEMPTS:]  # in the order they were written
 
     local = _stamped_answers(progress, root)
     ledger = progress.data.setdefault("answer_stamps", {})
@@ -266,7 +318,7 @@ def restore(content: str | bytes, progress: Progress, root: str | Path) -> Outco
 
     saved = progress.save()
     parts = [f"{changed['activities']} drill scores", f"{changed['profiles']} profiles",
-             f"{changed['answers']} exercise answers"]
+             f"{changed['answers']} exercise answers", f"{changed['attempts']} practice replies"]
     if not any(changed.values()):
         message = "Restored: everything in the file was already here, or older than what is here."
     else:

@@ -1,4 +1,6 @@
-"""The learner's own record: drill scores per module and self-assessment profiles.
+"""The learner's own record: drill scores per module, self-assessment profiles and the replies
+written in *Your turn* (``attempts``: scene, reply, what the reader suspected, the learner's own
+rating, when).
 
 Kept in a small JSON file in the learner's home (``~/.powercoach/progress.json``, or the path in
 ``POWERCOACH_PROGRESS``). A damaged file is set aside as a backup and a fresh record starts; an
@@ -21,6 +23,8 @@ import time
 from pathlib import Path
 
 VERSION = 1
+#: the newest replies kept (a learner practising daily for a year stays well under this)
+MAX_ATTEMPTS = 500
 
 
 #: in the browser-only edition (Pyodide), files persist only on the site's drive (IndexedDB)
@@ -137,3 +141,32 @@ class Progress:
 
     def profiles(self) -> list[dict]:
         return list(self.data["profiles"])
+
+    def attempts(self) -> list[dict]:
+        """The replies written in *Your turn*, oldest first (a record older than attempts has none)."""
+        found = self.data.get("attempts")
+        return [dict(a) for a in found if type(a) is dict] if type(found) is list else []
+
+    def add_attempt(self, entry: dict) -> str:
+        """Keep one reply (``your_turn.attempt``) with its time; returns its id for a later rating."""
+        self.reload()
+        kept = self.attempts()
+        stamp = max([now()] + [float(a.get("stamp", 0)) + 0.001 for a in kept if a.get("scene") == entry["scene"]])
+        stamp = round(stamp, 3)  # two replies to one scene within a millisecond still get their own ids
+        attempt_id = f"{entry['scene']}@{stamp:.3f}"
+        kept.append({**entry, "id": attempt_id, "saved": time.strftime("%Y-%m-%d %H:%M"), "stamp": stamp})
+        self.data["attempts"] = kept[-MAX_ATTEMPTS:]
+        self.save()
+        return attempt_id
+
+    def rate_attempt(self, attempt_id: str, rating: dict[str, str]) -> bool:
+        """Store the learner's self-rating of a reply; False when that reply is no longer kept."""
+        self.reload()
+        kept = self.attempts()
+        for a in kept:
+            if a.get("id") == attempt_id:
+                a["rating"], a["stamp"] = dict(rating), max(now(), float(a.get("stamp", 0)))
+                self.data["attempts"] = kept
+                self.save()
+                return True
+        return False

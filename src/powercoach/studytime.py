@@ -29,6 +29,7 @@ SECONDS = {
     "role-play": 300,           # a branching conversation and its debrief
     "self-assessment": 120,     # twelve sliders
     "reflection": 420,          # a short written answer
+    "written reply": 300,       # Your turn: write a reply, read the reader's notes, compare, rate
     "table": 60,                # a reference table to skim
 }
 
@@ -111,6 +112,8 @@ def _code_items(source: str) -> dict[str, int]:
             add("role-play")
         elif name == "SelfAssessment":
             add("self-assessment")
+        elif name == "YourTurn":
+            add("written reply")
         elif name in ("techniques_table", "pitfalls_table"):
             add("table")
         elif name == "show" and isinstance(func, ast.Attribute):

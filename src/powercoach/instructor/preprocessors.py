@@ -29,6 +29,7 @@ from traitlets import Integer, Unicode
 
 from .. import answers as learner_answers
 from .. import key as keys
+from ..exercise import reply_part
 from ..marking import KINDS, Question, mark_question
 from . import handin
 
@@ -311,13 +312,8 @@ class CheckCellMetadata(NbGraderPreprocessor):
 
 
 SCENE_CALL = re.compile(r"""ex\.scene\(\s*["']([\w-]+)["']\s*\)""")
-WHY_LINE = re.compile(r"(?im)^[\s>*_]*why\b")
-
-
-def written_reply(text: str) -> str:
-    """What the learner would say, from a reflection answer: the text before their "Why" part."""
-    found = WHY_LINE.search(text)
-    return (text[:found.start()] if found else text).strip()
+# The words to the client in a written answer: the same reading as the learner's Check my draft.
+written_reply = reply_part
 
 
 def reflection_scenes(nb) -> list[tuple[int, str]]:

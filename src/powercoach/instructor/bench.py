@@ -174,11 +174,12 @@ def profile_grading(tmp: Path, env: dict, learners: int = 8) -> dict:
     saved = os.getcwd()
     try:
         autograde._init_worker(str(root))
-        autograde._grade_one((ASSIGNMENT, "learner000"))  # imports and caches are not the steady state
+        # imports and caches are not the steady state
+        autograde._grade_one((ASSIGNMENT, "learner000", autograde.DEFAULT_TIMEOUT))
         profiler = cProfile.Profile()
         profiler.enable()
         for n in range(1, learners):
-            autograde._grade_one((ASSIGNMENT, f"learner{n:03d}"))
+            autograde._grade_one((ASSIGNMENT, f"learner{n:03d}", autograde.DEFAULT_TIMEOUT))
         profiler.disable()
     finally:
         os.chdir(saved)

@@ -121,7 +121,8 @@ def _grade_one(job: tuple[str, str, float]) -> Outcome:
         ok, error = bool(result["success"]), (result.get("log") or "") + (result.get("error") or "")
         if ok and "error processing assignment" in (result.get("log") or ""):
             ok, error = False, result["log"]
-        if not ok and "GradingTimeout" in error:  # NbGraderAPI catches everything, this too
+        # NbGraderAPI catches everything, this too; nbgrader may also report it as another error
+        if not ok and ("GradingTimeout" in error or time.monotonic() - start >= limit):
             raise GradingTimeout()
         error = "" if ok else _last_lines(error)
     except GradingTimeout:

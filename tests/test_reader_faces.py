@@ -40,7 +40,8 @@ def test_feedback_jsonl_reads_each_line_and_a_bad_line_costs_only_itself():
 
 def test_the_marking_aid_shows_a_learners_words_as_text():
     from powercoach import reader
-    from powercoach.instructor.preprocessors import aid_markdown, md_text, written_reply
+    from powercoach.exercise import reply_part as written_reply
+    from powercoach.instructor.preprocessors import aid_markdown, md_text
 
     reply = written_reply("You should tell *them* [today](javascript:x) & move on.\n\nWhy: it is direct.")
     assert "Why" not in reply

@@ -312,10 +312,6 @@ class CheckCellMetadata(NbGraderPreprocessor):
 
 
 SCENE_CALL = re.compile(r"""ex\.scene\(\s*["']([\w-]+)["']\s*\)""")
-# The words to the client in a written answer: the same reading as the learner's Check my draft.
-written_reply = reply_part
-
-
 def reflection_scenes(nb) -> list[tuple[int, str]]:
     """(index of each manually graded written answer, the bank item its scene shows), from the
     locked ``ex.scene("item")`` cell before it (restored from the gradebook, so the instructor's)."""
@@ -354,7 +350,7 @@ class ReadReflections(NbGraderPreprocessor):
                 row = bank.item(item_id)
             except Exception:
                 continue
-            reply = written_reply(nb.cells[index].source)
+            reply = reply_part(nb.cells[index].source)  # as the learner's Check my draft reads it
             reading = reader.read(reply, technique=row["technique"], client_says=row["client_says"],
                                   context=row["context"])
             nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(aid_markdown(self.heading, reading)))

@@ -230,8 +230,9 @@ def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFra
     import nbformat
 
     from .. import bank, catalog, reader
+    from ..exercise import reply_part
     from .autograde import course_directory
-    from .preprocessors import reflection_scenes, written_reply
+    from .preprocessors import reflection_scenes
 
     coursedir = course_directory(root)
     counts: dict[tuple[str, str], int] = {}
@@ -243,7 +244,7 @@ def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFra
         nb = nbformat.read(path, as_version=4)
         for index, item_id in reflection_scenes(nb):
             row = bank.item(item_id)
-            text = written_reply(nb.cells[index].source)
+            text = reply_part(nb.cells[index].source)
             if not text or "YOUR ANSWER HERE" in text:
                 continue
             replies += 1

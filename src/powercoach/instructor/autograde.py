@@ -33,6 +33,7 @@ class Outcome:
     max_score: float | None = None
     error: str = ""
     refused: tuple[str, ...] = ()
+    retry: bool = False  # declined by a worker a stopped grading left unsafe; graded again afresh
 
 
 def course_directory(root: str | os.PathLike = "."):
@@ -70,6 +71,7 @@ def submitted_students(coursedir, assignment: str) -> list[str]:
 
 _api = None
 _root = None
+_unsafe = False  # this worker stopped a grading part-way; what it left (a module, a mapper) may be broken
 DEFAULT_TIMEOUT = 60.0  # seconds per learner; a click-answered submission takes well under one
 
 
@@ -113,7 +115,10 @@ def _init_worker(root: str) -> None:
 
 
 def _grade_one(job: tuple[str, str, float]) -> Outcome:
+    global _unsafe
     assignment, student, limit = job
+    if _unsafe:  # a stop can land inside an import or SQLAlchemy's mapper set-up, which no re-init repairs
+        return Outcome(student, False, 0.0, retry=True)
     start = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, limit)
     try:
@@ -129,7 +134,7 @@ def _grade_one(job: tuple[str, str, float]) -> Outcome:
         signal.setitimer(signal.ITIMER_REAL, 0)
         ok, error = False, (f"grading took longer than {limit:g} s and was stopped; the submission may be "
                             "unusually large (see refused/ and the notebook), or raise --timeout")
-        _init_worker(_root)  # start afresh: the stopped grading may have left nbgrader half-way
+        _unsafe = True
     except Exception as err:  # a broken submission must not stop the pool
         ok, error = False, _last_lines(f"{err.__class__.__name__}: {err}")
     finally:
@@ -215,27 +220,12 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         check()  # stop before grading anything if the sandbox cannot run
     refused = set_aside(coursedir, assignment, students)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
-    start, outcomes = time.monotonic(), []
+    start, outcomes, todo = time.monotonic(), [], list(students)
     print(f"Grading {len(students)} submissions of {assignment} with {workers} workers.", file=out)
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(root,))
-    try:
-        results = pool.imap_unordered(_grade_one, [(assignment, s, timeout) for s in students])
-        while len(outcomes) < len(students):
-            try:
-                # A worker stops its own learner at `timeout`; this only catches one stuck beyond it.
-                outcomes.append(results.next(timeout=timeout + 60))
-            except multiprocessing.TimeoutError:
-                done = {o.student for o in outcomes}
-                outcomes += [Outcome(s, False, time.monotonic() - start, error=(
-                    f"grading did not finish within {timeout + 60:g} s; nothing was recorded for this learner"))
-                    for s in students if s not in done]
-                pool.terminate()
-                break
-            print("\r" + progress_line(len(outcomes), len(students), time.monotonic() - start), end="", file=out)
-    finally:
-        pool.terminate()
-        pool.join()
+    while todo:  # a round per fresh pool: learners a stopped worker declined go to the next one
+        done = _grade_round(assignment, todo, min(workers, len(todo)), root, timeout, start, outcomes, out)
+        todo = [o.student for o in done if o.retry]
+        outcomes += [o for o in done if not o.retry]
     print(file=out)
     for o in outcomes:
         o.refused = refused.get(o.student, ())
@@ -246,6 +236,33 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         shutil.rmtree(coursedir.format_path(coursedir.autograded_directory, student, assignment), ignore_errors=True)
     add_scores(db_url, course_id, assignment, outcomes)
     return sorted(outcomes, key=lambda o: o.student)
+
+
+def _grade_round(assignment: str, students: list[str], workers: int, root: str, timeout: float,
+                 start: float, finished: list[Outcome], out) -> list[Outcome]:
+    """Grade ``students`` in a fresh pool of spawned workers; the progress line counts ``finished``
+    too. A learner a worker declined (``retry``) comes back for the next round."""
+    total = len(finished) + len(students)
+    outcomes: list[Outcome] = []
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(root,))
+    try:
+        results = pool.imap_unordered(_grade_one, [(assignment, s, timeout) for s in students])
+        while len(outcomes) < len(students):
+            try:
+                # A worker stops its own learner at `timeout`; this only catches one stuck beyond it.
+                outcomes.append(results.next(timeout=timeout + 60))
+            except multiprocessing.TimeoutError:
+                seen = {o.student for o in outcomes}
+                outcomes += [Outcome(s, False, time.monotonic() - start, error=(
+                    f"grading did not finish within {timeout + 60:g} s; nothing was recorded for this learner"))
+                    for s in students if s not in seen]
+                break
+            final = len(finished) + sum(not o.retry for o in outcomes)
+            print("\r" + progress_line(final, total, time.monotonic() - start), end="", file=out)
+    finally:
+        pool.terminate()
+        pool.join()
+    return outcomes
 
 
 def summary(outcomes: list[Outcome]) -> str:

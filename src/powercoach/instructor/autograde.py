@@ -18,6 +18,7 @@ import shutil
 import signal
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +98,21 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def quiet_known_warnings() -> None:
+    """Silence the one warning nbgrader's gradebook gives on every submission under SQLAlchemy 2
+    ("Object of type <SubmittedAssignment> not in session, add operation along ... will not
+    proceed"): nbgrader builds a submission's rows before adding them to the session, autoflush
+    notices, and the rows are added a line later, so nothing is lost. Filtered by message,
+    category and nbgrader's module only: every other warning, and every error, still shows."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", r"Object of type <Submitted\w+> not in session", SAWarning, r"nbgrader\.api")
+
+
 def _init_worker(root: str) -> None:
     global _api, _root
     _root = root
+    quiet_known_warnings()
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI
     from sqlalchemy import event
@@ -159,10 +172,14 @@ def _last_lines(text: str) -> str:
     return reason
 
 
-def progress_line(done: int, total: int, elapsed: float, width: int = 30) -> str:
-    filled = int(width * done / total) if total else width
-    eta = (elapsed / done) * (total - done) if done else 0.0
-    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} graded, {elapsed:.0f}s elapsed, ETA {eta:.0f}s"
+def progress_bar(total: int, out):
+    """tqdm's bar: a live line in a terminal, a widget in a notebook, and in a log (not a
+    terminal) a line every 10 s rather than a flood of redraws."""
+    from tqdm.auto import tqdm
+
+    live = hasattr(out, "isatty") and out.isatty()
+    return tqdm(total=total, file=out, mininterval=0.2 if live else 10, ascii=not live, dynamic_ncols=live,
+                bar_format="{bar:30}| {n_fmt}/{total_fmt} graded, {elapsed} elapsed, ETA {remaining}")
 
 
 def forget_failed(db_url: str, course_id: str, assignment: str, students: list[str]) -> None:
@@ -220,13 +237,13 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         check()  # stop before grading anything if the sandbox cannot run
     refused = set_aside(coursedir, assignment, students)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
-    start, outcomes, todo = time.monotonic(), [], list(students)
+    outcomes, todo = [], list(students)
     print(f"Grading {len(students)} submissions of {assignment} with {workers} workers.", file=out)
-    while todo:  # a round per fresh pool: learners a stopped worker declined go to the next one
-        done = _grade_round(assignment, todo, min(workers, len(todo)), root, timeout, start, outcomes, out)
-        todo = [o.student for o in done if o.retry]
-        outcomes += [o for o in done if not o.retry]
-    print(file=out)
+    with progress_bar(len(students), out) as bar:
+        while todo:  # a round per fresh pool: learners a stopped worker declined go to the next one
+            done = _grade_round(assignment, todo, min(workers, len(todo)), root, timeout, bar)
+            todo = [o.student for o in done if o.retry]
+            outcomes += [o for o in done if not o.retry]
     for o in outcomes:
         o.refused = refused.get(o.student, ())
     db_url, course_id = coursedir.db_url, coursedir.course_id
@@ -239,11 +256,10 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
 
 
 def _grade_round(assignment: str, students: list[str], workers: int, root: str, timeout: float,
-                 start: float, finished: list[Outcome], out) -> list[Outcome]:
-    """Grade ``students`` in a fresh pool of spawned workers; the progress line counts ``finished``
-    too. A learner a worker declined (``retry``) comes back for the next round."""
-    total = len(finished) + len(students)
-    outcomes: list[Outcome] = []
+                 bar) -> list[Outcome]:
+    """Grade ``students`` in a fresh pool of spawned workers, counting each learner done on the
+    progress ``bar``. A learner a worker declined (``retry``) comes back for the next round."""
+    start, outcomes = time.monotonic(), []
     pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(root,))
     try:
         results = pool.imap_unordered(_grade_one, [(assignment, s, timeout) for s in students])
@@ -253,12 +269,13 @@ def _grade_round(assignment: str, students: list[str], workers: int, root: str, 
                 outcomes.append(results.next(timeout=timeout + 60))
             except multiprocessing.TimeoutError:
                 seen = {o.student for o in outcomes}
-                outcomes += [Outcome(s, False, time.monotonic() - start, error=(
+                stuck = [Outcome(s, False, time.monotonic() - start, error=(
                     f"grading did not finish within {timeout + 60:g} s; nothing was recorded for this learner"))
                     for s in students if s not in seen]
+                outcomes += stuck
+                bar.update(len(stuck))
                 break
-            final = len(finished) + sum(not o.retry for o in outcomes)
-            print("\r" + progress_line(final, total, time.monotonic() - start), end="", file=out)
+            bar.update(0 if outcomes[-1].retry else 1)
     finally:
         pool.terminate()
         pool.join()

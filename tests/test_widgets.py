@@ -154,10 +154,10 @@ def test_self_assessment_saves_a_profile_and_compares_with_the_earlier_one(tmp_p
 
     progress = Progress(tmp_path / "progress.json")
     first = SelfAssessment("baseline", progress=progress)
-    first.sliders["contracting"].value = 2
+    first.scales["contracting"].value = 2
     first.save.click()
     later = SelfAssessment("capstone", progress=Progress(tmp_path / "progress.json"))
-    later.sliders["contracting"].value = 4
+    later.scales["contracting"].value = 4
     later.draw()
     assert later.chart.value.startswith("<svg") and later.chart.value.count("<polygon points=") == 5 + 2
     assert "aria-label='Radar chart" in later.chart.value and "stroke-dasharray='6,4'" in later.chart.value

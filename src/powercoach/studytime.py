@@ -27,7 +27,7 @@ SECONDS = {
     "exercise question": 60,    # read a scene and decide, without feedback
     "best-and-worst set": 120,  # four responses to weigh
     "role-play": 300,           # a branching conversation and its debrief
-    "self-assessment": 120,     # twelve sliders
+    "self-assessment": 120,     # twelve ratings
     "reflection": 420,          # a short written answer
     "written reply": 300,       # Your turn: write a reply, read the reader's notes, compare, rate
     "table": 60,                # a reference table to skim

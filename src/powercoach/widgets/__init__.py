@@ -16,7 +16,7 @@ module                      what the learner sees
 ``drills``                  ClassifyDrill, PitfallDrill, TechniqueSpotter
 ``best_worst``              BestWorstPicker (practice, the ICF exam's format)
 ``roleplay``                RolePlayPlayer (branching conversations)
-``self_assessment``         SelfAssessment (sliders and a radar chart)
+``self_assessment``         SelfAssessment (a confidence rating per technique and a radar chart)
 ``start_page``              StartPage, ProgressView, study_times_table
 ``exercise``                ChoiceQuestion, BestWorstQuestion, SelfCheck (graded exercises)
 ``your_turn``               YourTurn: write your own reply, see what the reader notices, compare, rate

@@ -9,7 +9,7 @@ import ipywidgets as W
 from .. import bank
 from ..key import PRACTICE
 from ..marking import mark_best_worst
-from .common import NO_STYLE, OK_STYLE, scene_html, status_html
+from .common import NO_STYLE, OK_STYLE, radio_style, radios, scene_html, status_html
 
 
 class BestWorstPicker(W.VBox):
@@ -30,8 +30,8 @@ class BestWorstPicker(W.VBox):
         self.points: dict[str, int] = {}
         self.title, self.scene, self.feedback, self.score = (W.HTML() for _ in range(4))
         letters = ["A", "B", "C", "D"]
-        self.best = W.RadioButtons(options=letters, value=None, description="Best")
-        self.worst = W.RadioButtons(options=letters, value=None, description="Worst")
+        self.best = radios(options=letters, value=None, description="Best")
+        self.worst = radios(options=letters, value=None, description="Worst")
         self.check = W.Button(description="Check", tooltip="Check your picks", icon="question")
         self.prev = W.Button(description="Previous", icon="arrow-left")
         self.next = W.Button(description="Next", icon="arrow-right")
@@ -39,7 +39,7 @@ class BestWorstPicker(W.VBox):
         self.prev.on_click(lambda _: self.go(-1))
         self.next.on_click(lambda _: self.go(1))
         super().__init__([self.title, self.scene, W.HBox([self.best, self.worst]), self.check, self.feedback,
-                          W.HBox([self.prev, self.next]), self.score])
+                          W.HBox([self.prev, self.next]), self.score, radio_style()])
         self.add_class("powercoach-bestworst")
         self.render()
 

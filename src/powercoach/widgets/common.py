@@ -1,8 +1,11 @@
-"""What every face shares: the card a scene is shown in, feedback in words, a plain notice."""
+"""What every face shares: the card a scene is shown in, feedback in words, a plain notice, and
+radio buttons large enough to hit."""
 
 from __future__ import annotations
 
 from html import escape
+
+import ipywidgets as W
 
 from ..marking import Mark
 
@@ -38,3 +41,26 @@ def feedback_html(result: Mark) -> str:
 
 def status_html(text: str) -> str:
     return f"<div role='status' style='color:#6a4a00'>&#9888; {escape(text)}</div>" if text else ""
+
+
+#: WCAG 2.2 target size (2.5.8, AA): each radio button a 20 px target with its neighbour's centre at
+#: least 28 px away (24 px is the minimum), and a focus ring a keyboard user can see (2.4.7).
+RADIO_CSS = (
+    "<style>"
+    ".powercoach-radios .widget-radio-box label{display:flex;align-items:center;min-height:28px}"
+    ".powercoach-radios .widget-radio-box input[type=radio]{width:20px;height:20px;margin:0 8px 0 0;flex:none}"
+    ".powercoach-radios input[type=radio]:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}"
+    "</style>"
+)
+
+
+def radios(**kwargs) -> W.RadioButtons:
+    """Radio buttons styled by RADIO_CSS; put ``radio_style()`` beside them."""
+    buttons = W.RadioButtons(**kwargs)
+    buttons.add_class("powercoach-radios")
+    return buttons
+
+
+def radio_style() -> W.HTML:
+    """The style sheet for ``radios``, in a widget that takes no room on the page."""
+    return W.HTML(RADIO_CSS, layout=W.Layout(display="none"))

@@ -7,7 +7,7 @@ import ipywidgets as W
 from .. import bank, catalog
 from ..drill import DrillState
 from ..marking import Mark
-from .common import feedback_html, scene_html, status_html
+from .common import feedback_html, radio_style, radios, scene_html, status_html
 
 
 class _Drill(W.VBox):
@@ -126,11 +126,11 @@ class _PickDrill(_Drill):
         raise NotImplementedError
 
     def controls(self) -> W.Widget:
-        self.picker = W.RadioButtons(options=self.options(), value=None, description="Your answer",
-                                     layout=W.Layout(width="auto"))
+        self.picker = radios(options=self.options(), value=None, description="Your answer",
+                             layout=W.Layout(width="auto"))
         self.check = W.Button(description="Check", tooltip="Check your answer", icon="question")
         self.check.on_click(lambda _: self.choose(self.picker.value) if self.picker.value else None)
-        return W.VBox([self.picker, self.check])
+        return W.VBox([self.picker, self.check, radio_style()])
 
     def reset_controls(self) -> None:
         result = self.state.marks.get(self.state.current.qid)

@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import bank, catalog
-from .common import NO_STYLE, OK_STYLE, scene_html, status_html
+from .common import NO_STYLE, OK_STYLE, radio_style, radios, scene_html, status_html
 
 
 class ChoiceQuestion(W.VBox):
@@ -25,8 +25,8 @@ class ChoiceQuestion(W.VBox):
             prompt = "This response is poor. Which pitfall is it mainly?"
             options = [(p.title, p.id) for p in catalog.pitfalls().values()]
         self.qid = qid
-        self.radio = W.RadioButtons(options=options, value=value if value in dict(options).values() else None,
-                                    description=qid, layout=W.Layout(width="auto"))
+        self.radio = radios(options=options, value=value if value in dict(options).values() else None,
+                            description=qid, layout=W.Layout(width="auto"))
         self.status = W.HTML(self._status(value))
 
         def changed(change):
@@ -34,7 +34,8 @@ class ChoiceQuestion(W.VBox):
             self.status.value = self._status(change["new"])
 
         self.radio.observe(changed, names="value")
-        super().__init__([W.HTML(f"<b>{qid}.</b> {prompt}"), W.HTML(scene_html(row)), self.radio, self.status])
+        super().__init__([W.HTML(f"<b>{qid}.</b> {prompt}"), W.HTML(scene_html(row)), self.radio, self.status,
+                          radio_style()])
         self.add_class("powercoach-question")
 
     @staticmethod
@@ -53,10 +54,10 @@ class BestWorstQuestion(W.VBox):
         s = bank.best_worst_sets()[set_id]
         options = "".join(f"<li><b>{o['key']}.</b> &ldquo;{escape(o['text'])}&rdquo;</li>" for o in s["options"])
         letters = ["A", "B", "C", "D"]
-        self.best = W.RadioButtons(options=letters, value=best if best in letters else None,
-                                   description=f"{best_qid} best")
-        self.worst = W.RadioButtons(options=letters, value=worst if worst in letters else None,
-                                    description=f"{worst_qid} worst")
+        self.best = radios(options=letters, value=best if best in letters else None,
+                           description=f"{best_qid} best")
+        self.worst = radios(options=letters, value=worst if worst in letters else None,
+                            description=f"{worst_qid} worst")
         self.status = W.HTML()
 
         def changed(qid):
@@ -71,7 +72,7 @@ class BestWorstQuestion(W.VBox):
             W.HTML(f"<b>{best_qid} and {worst_qid}.</b> Which response is the best, and which the worst?"),
             W.HTML(scene_html(s, with_response=False)
                    + f"<ol style='list-style:none;max-width:760px;padding-left:8px'>{options}</ol>"),
-            W.HBox([self.best, self.worst]), self.status])
+            W.HBox([self.best, self.worst]), self.status, radio_style()])
         self.add_class("powercoach-question")
         self._update()
 

@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import roleplay
-from .common import CARD_STYLE
+from .common import CARD_STYLE, radio_style, radios
 
 
 class RolePlayPlayer(W.VBox):
@@ -21,13 +21,14 @@ class RolePlayPlayer(W.VBox):
             f"<b>Client:</b> {escape(self.rp['client_role'])} ({escape(self.rp['setting'])})<br>"
             f"<i>{escape(self.rp['premise'])}</i></div>")
         self.transcript, self.client, self.debrief = W.HTML(), W.HTML(), W.HTML()
-        self.choices = W.RadioButtons(options=[], value=None, description="You say",
-                                      layout=W.Layout(width="auto"))
+        self.choices = radios(options=[], value=None, description="You say",
+                              layout=W.Layout(width="auto"))
         self.say = W.Button(description="Say this", tooltip="Say the selected response", icon="comment")
         self.again = W.Button(description="Start again", icon="refresh")
         self.say.on_click(lambda _: self.choose(self._index()) if self.choices.value is not None else None)
         self.again.on_click(lambda _: self.restart())
-        super().__init__([self.header, self.transcript, self.client, self.choices, self.say, self.debrief, self.again])
+        super().__init__([self.header, self.transcript, self.client, self.choices, self.say, self.debrief, self.again,
+                          radio_style()])
         self.add_class("powercoach-roleplay")
         self.render()
 

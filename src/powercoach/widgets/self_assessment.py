@@ -1,4 +1,5 @@
-"""The self-assessment: confidence in each technique, as sliders and a radar chart."""
+"""The self-assessment: confidence in each technique (not competence), as a labelled choice per
+technique and a radar chart."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ from .. import catalog
 from .common import status_html
 
 
+#: the confidence scale, 1 to 5, as a learner reads it in each technique's list
+SCALE = [("1: new to me", 1), ("2", 2), ("3", 3), ("4", 4), ("5: I do this well under pressure", 5)]
+
+
 class SelfAssessment(W.VBox):
-    """How confident are you in each technique? Sliders, a radar chart, and an earlier profile beside it."""
+    """How confident are you in each technique? A list per technique, a radar chart, and an earlier
+    profile beside it. Lists, not sliders: a list's label is its accessible name (ipywidgets ties
+    them with ``for``), where a slider's handle has none (axe-core: aria-input-field-name)."""
 
     def __init__(self, label: str = "baseline", progress=None):
         from ..progress import Progress
 
         self.label = label
         self.progress = progress if progress is not None else Progress()
-        self.sliders = {
-            t.id: W.IntSlider(value=3, min=1, max=5, description=f"{t.module}. {t.title}",
-                              style={"description_width": "360px"}, layout=W.Layout(width="620px"))
+        self.scales = {
+            t.id: W.Dropdown(options=SCALE, value=3, description=f"{t.module}. {t.title}",
+                             style={"description_width": "360px"}, layout=W.Layout(width="700px"))
             for t in catalog.techniques().values()
         }
         self.save = W.Button(description=f"Save my {label} profile", icon="save")
@@ -28,14 +35,15 @@ class SelfAssessment(W.VBox):
         self.chart = W.HTML()
         self.caption = W.HTML()
         self.notice = W.HTML(status_html(" ".join(self.progress.warnings)))
-        intro = W.HTML("Rate your confidence in each technique today, from 1 (new to me) to 5 (I do this well "
-                       "under pressure). Use Tab and the arrow keys to move the sliders.")
-        super().__init__([intro, *self.sliders.values(), self.save, self.chart, self.caption, self.notice])
+        intro = W.HTML("Rate your <b>confidence</b> in each technique today, from 1 (new to me) to 5 (I do this "
+                       "well under pressure). It measures how sure you feel, not how well you do it: the "
+                       "exercises show that. Use Tab to move between techniques and the arrow keys to choose.")
+        super().__init__([intro, *self.scales.values(), self.save, self.chart, self.caption, self.notice])
         self.add_class("powercoach-selfassessment")
         self.draw()
 
     def ratings(self) -> dict[str, int]:
-        return {k: s.value for k, s in self.sliders.items()}
+        return {k: s.value for k, s in self.scales.items()}
 
     def store(self) -> None:
         self.progress.add_profile(self.label, self.ratings())

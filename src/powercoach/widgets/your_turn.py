@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from .. import catalog
 from .. import your_turn as core
-from .common import BOX, CARD_STYLE, scene_html, status_html
+from .common import BOX, CARD_STYLE, radio_style, radios, scene_html, status_html
 from .reading import about_html, reading_html
 
 KEPT = ("Your reply is kept in your progress file with what the reader noticed (on this computer or in this "
@@ -63,7 +63,7 @@ class YourTurn(W.VBox):
         self.ratings: list[W.RadioButtons] = []
         self.rating_box = W.VBox(layout=W.Layout(display="none"))
         super().__init__([self.title, self.about, self.scene, self.reply, W.HBox([self.read, self.another]),
-                          self.reading, self.models, self.rating_box, self.saved, self.notice])
+                          self.reading, self.models, self.rating_box, self.saved, self.notice, radio_style()])
         self.add_class("powercoach-yourturn")
         self.render()
 
@@ -124,8 +124,8 @@ class YourTurn(W.VBox):
             "exercise's written answer, made general). It is for you: no mark, kept only in your progress.")]
         self.ratings = []
         for n, text in enumerate(criteria, 1):
-            radio = W.RadioButtons(options=scale, value=None, description=f"Criterion {n}",
-                                   layout=W.Layout(width="auto"))
+            radio = radios(options=scale, value=None, description=f"Criterion {n}",
+                           layout=W.Layout(width="auto"))
             radio.observe(self._rated, names="value")
             self.ratings.append(radio)
             rows += [W.HTML(f"<div style='max-width:760px;margin-top:6px'><b>{n}.</b> {escape(text)}</div>"), radio]

@@ -9,7 +9,7 @@ import ipywidgets as W
 from .. import bank
 from ..key import PRACTICE
 from ..marking import mark_best_worst
-from .common import NO_STYLE, OK_STYLE, radio_style, radios, scene_html, status_html
+from .common import NO_STYLE, OK_STYLE, control_style, radios, scene_html, status_html
 
 
 class BestWorstPicker(W.VBox):
@@ -39,7 +39,7 @@ class BestWorstPicker(W.VBox):
         self.prev.on_click(lambda _: self.go(-1))
         self.next.on_click(lambda _: self.go(1))
         super().__init__([self.title, self.scene, W.HBox([self.best, self.worst]), self.check, self.feedback,
-                          W.HBox([self.prev, self.next]), self.score, radio_style()])
+                          W.HBox([self.prev, self.next]), self.score, control_style()])
         self.add_class("powercoach-bestworst")
         self.render()
 

@@ -44,23 +44,26 @@ def status_html(text: str) -> str:
 
 
 #: WCAG 2.2 target size (2.5.8, AA): each radio button a 20 px target with its neighbour's centre at
-#: least 28 px away (24 px is the minimum), and a focus ring a keyboard user can see (2.4.7).
-RADIO_CSS = (
+#: least 28 px away (24 px is the minimum); and a focus ring a keyboard user can see (2.4.7) on radio
+#: buttons and on lists, whose ipywidgets style only tints a 1 px border.
+CONTROL_CSS = (
     "<style>"
     ".powercoach-radios .widget-radio-box label{display:flex;align-items:center;min-height:28px}"
     ".powercoach-radios .widget-radio-box input[type=radio]{width:20px;height:20px;margin:0 8px 0 0;flex:none}"
-    ".powercoach-radios input[type=radio]:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}"
+    ".powercoach-radios input[type=radio]:focus-visible,"
+    ".powercoach-list select:focus-visible{outline:3px solid #1a5fb4 !important;outline-offset:2px}"
     "</style>"
 )
 
 
 def radios(**kwargs) -> W.RadioButtons:
-    """Radio buttons styled by RADIO_CSS; put ``radio_style()`` beside them."""
+    """Radio buttons styled by CONTROL_CSS; put ``control_style()`` beside them."""
     buttons = W.RadioButtons(**kwargs)
     buttons.add_class("powercoach-radios")
     return buttons
 
 
-def radio_style() -> W.HTML:
-    """The style sheet for ``radios``, in a widget that takes no room on the page."""
-    return W.HTML(RADIO_CSS, layout=W.Layout(display="none"))
+def control_style() -> W.HTML:
+    """The style sheet for ``radios`` and lists of class ``powercoach-list``, in a widget that takes
+    no room on the page."""
+    return W.HTML(CONTROL_CSS, layout=W.Layout(display="none"))

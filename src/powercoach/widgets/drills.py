@@ -7,7 +7,7 @@ import ipywidgets as W
 from .. import bank, catalog
 from ..drill import DrillState
 from ..marking import Mark
-from .common import feedback_html, radio_style, radios, scene_html, status_html
+from .common import control_style, feedback_html, radios, scene_html, status_html
 
 
 class _Drill(W.VBox):
@@ -130,7 +130,7 @@ class _PickDrill(_Drill):
                              layout=W.Layout(width="auto"))
         self.check = W.Button(description="Check", tooltip="Check your answer", icon="question")
         self.check.on_click(lambda _: self.choose(self.picker.value) if self.picker.value else None)
-        return W.VBox([self.picker, self.check, radio_style()])
+        return W.VBox([self.picker, self.check, control_style()])
 
     def reset_controls(self) -> None:
         result = self.state.marks.get(self.state.current.qid)

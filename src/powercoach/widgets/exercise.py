@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import bank, catalog
-from .common import NO_STYLE, OK_STYLE, radio_style, radios, scene_html, status_html
+from .common import NO_STYLE, OK_STYLE, control_style, radios, scene_html, status_html
 
 
 class ChoiceQuestion(W.VBox):
@@ -35,7 +35,7 @@ class ChoiceQuestion(W.VBox):
 
         self.radio.observe(changed, names="value")
         super().__init__([W.HTML(f"<b>{qid}.</b> {prompt}"), W.HTML(scene_html(row)), self.radio, self.status,
-                          radio_style()])
+                          control_style()])
         self.add_class("powercoach-question")
 
     @staticmethod
@@ -72,7 +72,7 @@ class BestWorstQuestion(W.VBox):
             W.HTML(f"<b>{best_qid} and {worst_qid}.</b> Which response is the best, and which the worst?"),
             W.HTML(scene_html(s, with_response=False)
                    + f"<ol style='list-style:none;max-width:760px;padding-left:8px'>{options}</ol>"),
-            W.HBox([self.best, self.worst]), self.status, radio_style()])
+            W.HBox([self.best, self.worst]), self.status, control_style()])
         self.add_class("powercoach-question")
         self._update()
 

@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import roleplay
-from .common import CARD_STYLE, radio_style, radios
+from .common import CARD_STYLE, control_style, radios
 
 
 class RolePlayPlayer(W.VBox):
@@ -28,7 +28,7 @@ class RolePlayPlayer(W.VBox):
         self.say.on_click(lambda _: self.choose(self._index()) if self.choices.value is not None else None)
         self.again.on_click(lambda _: self.restart())
         super().__init__([self.header, self.transcript, self.client, self.choices, self.say, self.debrief, self.again,
-                          radio_style()])
+                          control_style()])
         self.add_class("powercoach-roleplay")
         self.render()
 

@@ -8,8 +8,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import catalog
-from .common import status_html
-
+from .common import control_style, status_html
 
 #: the confidence scale, 1 to 5, as a learner reads it in each technique's list
 SCALE = [("1: new to me", 1), ("2", 2), ("3", 3), ("4", 4), ("5: I do this well under pressure", 5)]
@@ -30,6 +29,8 @@ class SelfAssessment(W.VBox):
                              style={"description_width": "360px"}, layout=W.Layout(width="700px"))
             for t in catalog.techniques().values()
         }
+        for scale in self.scales.values():
+            scale.add_class("powercoach-list")
         self.save = W.Button(description=f"Save my {label} profile", icon="save")
         self.save.on_click(lambda _: self.store())
         self.chart = W.HTML()
@@ -38,7 +39,8 @@ class SelfAssessment(W.VBox):
         intro = W.HTML("Rate your <b>confidence</b> in each technique today, from 1 (new to me) to 5 (I do this "
                        "well under pressure). It measures how sure you feel, not how well you do it: the "
                        "exercises show that. Use Tab to move between techniques and the arrow keys to choose.")
-        super().__init__([intro, *self.scales.values(), self.save, self.chart, self.caption, self.notice])
+        super().__init__([intro, *self.scales.values(), self.save, self.chart, self.caption, self.notice,
+                          control_style()])
         self.add_class("powercoach-selfassessment")
         self.draw()
 

@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from .. import catalog
 from .. import your_turn as core
-from .common import BOX, CARD_STYLE, radio_style, radios, scene_html, status_html
+from .common import BOX, CARD_STYLE, control_style, radios, scene_html, status_html
 from .reading import about_html, reading_html
 
 KEPT = ("Your reply is kept in your progress file with what the reader noticed (on this computer or in this "
@@ -63,7 +63,7 @@ class YourTurn(W.VBox):
         self.ratings: list[W.RadioButtons] = []
         self.rating_box = W.VBox(layout=W.Layout(display="none"))
         super().__init__([self.title, self.about, self.scene, self.reply, W.HBox([self.read, self.another]),
-                          self.reading, self.models, self.rating_box, self.saved, self.notice, radio_style()])
+                          self.reading, self.models, self.rating_box, self.saved, self.notice, control_style()])
         self.add_class("powercoach-yourturn")
         self.render()
 

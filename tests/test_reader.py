@@ -25,7 +25,8 @@ PITFALL_REPLIES = [
     ("flattery", "respectful-confidence", "I built this firm from nothing.",
      "That is a remarkable achievement, and few leaders could have pulled it off. Where next?", "remarkable"),
     ("deference", "naming-power", "Just follow my agenda today.",
-     "Of course, Minister, whatever works best for you. I'll follow your lead on the order.", "whatever works"),
+     "Of course, Minister, whatever works best for you. I'll follow your lead on the order.",
+     "whatever works best for you"),
     ("collusion", "constructive-challenge", "My finance director went behind my back to the board.",
      "You're right, she should have come to you first. I'd be furious too.", "she should have"),
     ("rescuing", "active-listening", "I have to tell my oldest colleague he is out.",
@@ -225,11 +226,12 @@ def test_no_assessment_reply_is_in_the_data_files():
                 assert sentence.lower() not in plain, (row["item_id"], sentence)
 
 
-def test_no_validation_v1_sentence_is_in_the_data_files():
-    # v1 is tuned on since its first look, but its sentences are never copied into the word lists
+@pytest.mark.parametrize("corpus", ["CORPUS_V1", "CORPUS_V2"])
+def test_no_validation_v1_or_v2_sentence_is_in_the_data_files(corpus):
+    # v1 and v2 are tuned on since their first looks, but their sentences are never copied into the word lists
     text = "".join(p.read_text(encoding="utf-8") for p in DATA_FILE.parent.glob("*.json"))
     plain = text.replace("\\", "").lower()
-    rows, _ = reader_eval.gold(reader_eval.CORPUS_V1)
+    rows, _ = reader_eval.gold(getattr(reader_eval, corpus))
     assert len(rows) > 100
     for row in rows:
         for sentence in re.split(r"(?<=[.?!])\s+", row["coach_says"]):
@@ -307,18 +309,30 @@ def test_an_unknown_language_or_a_stray_semicolon_is_handled_plainly():
     assert reader.read("I hear you; go on.", "active-listening").notice is None
 
 
-def test_the_held_out_corpus_is_v2_and_its_absence_is_said_plainly(tmp_path, monkeypatch):
-    assert reader_eval.CORPUS.name == "validation-v2" and reader_eval.CORPUS_V1.name == "validation"
-    monkeypatch.setattr(reader_eval, "CORPUS", tmp_path / "validation-v2")
-    results = reader_eval.evaluate(reader_eval.CORPUS, None, None, corpus_v1=FIXTURE)
-    v2 = results["validation"]
-    assert v2["title"] == "held out: validation corpus v2" and "reader" not in v2
-    assert "not here" in v2["missing"] and "validation-v2" in v2["missing"]
-    v1 = results["validation-v1"]  # the rest is still reported
-    assert v1["kept"] == 4 and v1["tuned_on"] and "reader" in v1
-    assert "validation corpus v1 (looked at once, see FIRST_LOOK.md; tuned on since)" in v1["title"]
+def test_the_held_out_corpus_is_v3_and_its_absence_is_said_plainly(tmp_path, monkeypatch):
+    assert reader_eval.CORPUS.name == "validation-v3"
+    assert reader_eval.CORPUS_V1.name == "validation" and reader_eval.CORPUS_V2.name == "validation-v2"
+    monkeypatch.setattr(reader_eval, "CORPUS", tmp_path / "validation-v3")
+    results = reader_eval.evaluate(reader_eval.CORPUS, None, None, corpus_v1=FIXTURE, corpus_v2=FIXTURE)
+    v3 = results["validation"]
+    assert v3["title"] == "held out: validation corpus v3" and "reader" not in v3
+    assert "not here" in v3["missing"] and "validation-v3" in v3["missing"]
+    for name, version in (("validation-v1", "v1"), ("validation-v2", "v2")):  # the rest is still reported
+        v = results[name]
+        assert v["kept"] == 4 and v["tuned_on"] and "reader" in v
+        title = f"TUNED ON: validation corpus {version} (looked at once, see FIRST_LOOK.md; tuned on since)"
+        assert title in v["title"]
     text = reader_eval.report(results)
-    assert "held out: validation corpus v2\n   not evaluated:" in text and "TUNED ON: validation corpus v1" in text
+    assert "held out: validation corpus v3\n   not evaluated:" in text
+    assert text.index("TUNED ON: validation corpus v2") < text.index("TUNED ON: validation corpus v1")
+
+
+def test_only_validation_v2_reports_the_tuned_on_corpus_alone():
+    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v2", str(FIXTURE),
+           "--only", "validation-v2", "--json"]
+    out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    assert list(out) == ["validation-v2"] and out["validation-v2"]["kept"] == 4
+    assert out["validation-v2"]["title"].startswith("TUNED ON: validation corpus v2 (looked at once")
 
 
 def test_only_validation_v1_reports_the_tuned_on_corpus_alone():
@@ -327,3 +341,25 @@ def test_only_validation_v1_reports_the_tuned_on_corpus_alone():
     out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     assert list(out) == ["validation-v1"] and out["validation-v1"]["kept"] == 4
     assert out["validation-v1"]["reader"]["poor_flagged"] == 66.7
+
+
+_TWICE = re.compile(r"\b(\w+)\b\W{1,4}\b\1\b", re.IGNORECASE)
+
+
+def test_a_message_never_says_a_word_twice_in_a_row():
+    # A quoted trigger used to sit next to the same word in the message text: "'... on that one?': one
+    # question", "... and 'and you know it'", "... happens next); 'next' (...)", "'she', 'she'".
+    one = reader.read("Shall I take the lead on that one?", "naming-power")
+    msg = next(o.message for o in one.observations if o.id == "single-question")
+    assert msg.startswith("'Shall I take the lead on that…': one question"), msg
+    assert one.observations[-1].words == ("Shall I take the lead on that one?",)  # the words themselves are whole
+    assert reader._quote("and you know it", "in 'simply not credible' and ", " (sarcasm)") == "'…you know it'"
+    assert reader._quote("next", "next) and ", "") == "'next'"  # a one-word quote is never emptied
+    rows = reader_eval._read_csv(reader_eval.DEV, ("coach_says",)) + reader_eval._read_csv(reader_eval.CHECK, ())
+    said = 0
+    for row in rows:
+        r = reader.read(row["coach_says"], row["technique"] or None, row["client_says"], row["context"])
+        for o in r.observations:
+            said += 1
+            assert not _TWICE.search(o.message), (row["reply_id"], o.message)
+    assert said > 300

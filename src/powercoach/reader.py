@@ -221,7 +221,32 @@ def _client_words(reply: str, client_says: str, conf: dict, stop) -> list[tuple[
     return spans if len(distinct) >= conf["min_shared"] else []
 
 
-def _fmt(message: str, words: list[str]) -> str:
+def _quote(words: str, before: str = "", after: str = "") -> str:
+    """``words`` in quotes, for a message where ``before`` and ``after`` sit on either side of it.
+
+    A quoted trigger that begins with the word just before it, or ends with the word just after it
+    ("... and 'and you know it'", "'on that one?': one question"), would read as the word said
+    twice: that word is left out of the quote, and "…" marks where (the span in the reply is
+    unchanged; only the message is tidied). A one-word quote is never emptied.
+    """
+    ws = _WORD.findall(words)
+    prev = _WORD.findall(before)[-1:] if before else []
+    nxt = _WORD.findall(after)[:1] if after else []
+    text = words.strip()
+    if len(ws) > 1 and prev and ws[0].lower() == prev[0].lower():
+        text = "…" + text[text.lower().index(ws[0].lower()) + len(ws[0]):].lstrip(" ,;:")
+        ws = ws[1:]
+    if len(ws) > 1 and nxt and ws[-1].lower() == nxt[0].lower():
+        cut = text.lower().rindex(ws[-1].lower())
+        text = text[:cut].rstrip(" ,;:") + "…"
+    return f"'{text}'"
+
+
+def _fmt(message: str, words: list[str], said: str = "") -> str:
+    """The message with its trigger quoted; ``said`` is what the observation has said before it."""
+    before, sep, after = message.partition("'{words}'")
+    if sep:
+        return before + _quote(words[0] if words else "", (said + " " + before) if said else before, after) + after
     return message.replace("{words}", words[0] if words else "")
 
 
@@ -401,8 +426,20 @@ def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
     for _, f in top:
         kind, _, name = f.partition(":")
         meaning = d["word_classes"][name]["means"] if kind == "wc" else means.get(f, means.get(kind, f))
-        words = [reply[s:e] for s, e in x[f][1][:3]]
-        parts.append(" and ".join(f"'{w}'" for w in words) + f" ({meaning})")
+        # words already quoted for a stronger feature (the same span, or one inside it) are not quoted again
+        fresh, texts = [], set()
+        for s, e in x[f][1]:  # ... and the same word found twice is quoted once
+            if not any(a <= s and e <= b for a, b in spans) and reply[s:e].lower() not in texts:
+                fresh.append((s, e))
+                texts.add(reply[s:e].lower())
+        if not fresh:
+            continue
+        said = "in " if not parts else "; ".join(parts) + "; "
+        quotes = []
+        for s, e in fresh[:3]:
+            quotes.append(_quote(reply[s:e], said + ", ".join(quotes) + (", " if quotes else ""),
+                                 f" ({meaning})" if len(quotes) == len(fresh[:3]) - 1 else ", "))
+        parts.append(", ".join(quotes) + f" ({meaning})")
         spans += x[f][1]
     p = d["learned"]
     from .catalog import pitfalls
@@ -427,7 +464,7 @@ def _observation(kind: str, ident: str, title: str, hits: list, reply: str) -> O
     messages = []
     cues = [h for h in hits if h[3] != "learned"]
     for h in cues[:2] + [h for h in hits if h[3] == "learned"]:
-        m = _fmt(h[1], [reply[s:e] for s, e in h[2]])
+        m = _fmt(h[1], [reply[s:e] for s, e in h[2]], " ".join(messages))
         if m not in messages:
             messages.append(m)
     return Observation(kind, ident, title, " ".join(messages),

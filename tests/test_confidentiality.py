@@ -7,8 +7,8 @@ import re
 
 import nbformat
 import pytest
-
 from conftest import REPO, notebooks
+
 from powercoach import catalog
 
 LIMITS = catalog.confidentiality()

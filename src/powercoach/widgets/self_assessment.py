@@ -29,7 +29,8 @@ class SelfAssessment(W.VBox):
         self.caption = W.HTML()
         self.notice = W.HTML(status_html(" ".join(self.progress.warnings)))
         intro = W.HTML("Rate your confidence in each technique today, from 1 (new to me) to 5 (I do this well "
-                       "under pressure). Use Tab and the arrow keys to move the sliders.")
+                       "under pressure). This measures how confident you feel, not how well you coach: the drills "
+                       "and exercises show that. Use Tab and the arrow keys to move the sliders.")
         super().__init__([intro, *self.sliders.values(), self.save, self.chart, self.caption, self.notice])
         self.add_class("powercoach-selfassessment")
         self.draw()

@@ -120,3 +120,20 @@ def technique_for_module(module: int) -> Technique:
         if t.module == module:
             return t
     raise DataError(f"No technique for module {module}; modules run from 1 to {len(techniques())}.")
+
+
+CONFIDENTIALITY_FIELDS = ("code", "standard", "code_examples", "limits", "statement", "spoken", "tell_first")
+
+
+@cache
+def confidentiality() -> dict:
+    """The limits of confidentiality as the course states them (data/confidentiality.json).
+
+    Checked here: every field and every limit is complete. tests/test_confidentiality.py holds the
+    lessons to this wording.
+    """
+    raw = read_json(DATA / "confidentiality.json")
+    _require(raw, CONFIDENTIALITY_FIELDS, "confidentiality.json")
+    for i, limit in enumerate(raw["limits"]):
+        _require(limit, ("id", "code", "plain", "spoken"), f"confidentiality.json limit {i + 1}")
+    return raw

@@ -37,8 +37,9 @@ class SelfAssessment(W.VBox):
         self.caption = W.HTML()
         self.notice = W.HTML(status_html(" ".join(self.progress.warnings)))
         intro = W.HTML("Rate your <b>confidence</b> in each technique today, from 1 (new to me) to 5 (I do this "
-                       "well under pressure). It measures how sure you feel, not how well you do it: the "
-                       "exercises show that. Use Tab to move between techniques and the arrow keys to choose.")
+                       "well under pressure). This measures how confident you feel, not how well you coach: the "
+                       "drills and exercises show that. Use Tab to move between techniques and the arrow keys "
+                       "to choose.")
         super().__init__([intro, *self.scales.values(), self.save, self.chart, self.caption, self.notice,
                           control_style()])
         self.add_class("powercoach-selfassessment")

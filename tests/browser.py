@@ -15,6 +15,14 @@ from pathlib import Path
 
 from conftest import BIN, REPO, private_env
 
+#: axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules; critical and serious violations fail a test
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING = ("critical", "serious")
+#: what is ours in JupyterLab: what the cells render (Markdown, widgets); the code editors, the
+#: cells' collapse buttons and everything around the notebook are JupyterLab's
+OURS = ".jp-RenderedMarkdown, .jp-OutputArea-output"
+A11Y_REPORTS = REPO / "test-artifacts" / "accessibility"
+
 CHROMIUM = os.environ.get("POWERCOACH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -182,3 +190,41 @@ def your_turn_by_keyboard(page, turn, timeout: int = 60_000) -> None:
     partly = turn.get_by_role("radio", name="partly")  # the self-rating, a group per criterion
     partly.nth(2).wait_for(timeout=10_000)
     assert partly.count() == 3
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core 4.12 (bundled by axe-playwright-python) on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def brief(violations: list[dict]) -> list[dict]:
+    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"], "count": len(v["nodes"]),
+             "first": v["nodes"][0]["target"], "html": v["nodes"][0]["html"][:200]} for v in violations]
+
+
+def check_wcag(page, route: str, path: str, jupyterlab_page: bool = False, **extra) -> None:
+    """Run axe on the page; record every violation in test-artifacts/accessibility/; fail on a
+    critical or serious one that is ours (in JupyterLab, inside what a cell renders)."""
+    ours, theirs = [], []
+    for v in axe_violations(page):
+        if not jupyterlab_page:
+            ours.append(v)
+            continue
+        inside = [n for n in v["nodes"] if page.evaluate(
+            "([sel, ours]) => !!document.querySelector(sel)?.closest(ours)", [n["target"][-1], OURS])]
+        outside = [n for n in v["nodes"] if n not in inside]
+        if inside:
+            ours.append({**v, "nodes": inside})
+        if outside:
+            theirs.append({**v, "nodes": outside})
+    A11Y_REPORTS.mkdir(parents=True, exist_ok=True)
+    record = {"route": route, "page": path, "rules": WCAG_AA, "ours": brief(ours), **extra}
+    if jupyterlab_page:
+        record["jupyterlab_chrome"] = brief(theirs)
+    (A11Y_REPORTS / f"{route}-{path.replace('/', '_')}.json").write_text(json.dumps(record, indent=1),
+                                                                        encoding="utf-8")
+    failing = [v for v in brief(ours) if v["impact"] in FAILING]
+    assert not failing, json.dumps(failing, indent=1)

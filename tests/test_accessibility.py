@@ -1,48 +1,39 @@
 """WCAG 2.2 AA, checked by a standard tool: axe-core (4.12, bundled by axe-playwright-python) with its
-WCAG 2.0, 2.1 and 2.2 A and AA rules, on every page a learner opens.
+WCAG 2.0, 2.1 and 2.2 A and AA rules (tests/browser.py: check_wcag), on every page a learner opens.
 
-- Voila (the code-free view): the start page, every lesson and every exercise. Nothing on those
-  pages is JupyterLab's, so any critical or serious violation is ours and fails the test.
-- JupyterLab (the class route): the start page, a lesson and an exercise after Run All. A violation
-  inside a notebook's cells is ours and fails; one in JupyterLab's own chrome (menus, side bars,
-  status bar, and in the cells the code editors and heading collapse buttons) is not ours to fix
-  and is only recorded.
+- Voila (the code-free view), here: the start page, every lesson and every exercise. Nothing on
+  those pages is JupyterLab's, so any critical or serious violation is ours and fails the test.
+- JupyterLab (the class route): the start page and every exercise here, every lesson in
+  test_browser.py (which runs them anyway). A violation inside what a cell renders is ours and
+  fails; one in JupyterLab's own chrome (menus, side bars, status bar, and in the cells the code
+  editors and heading collapse buttons) is not ours to fix and is only recorded.
+- The browser-only site: the pages test_lite.py opens (a lesson, an exercise, the start page).
 
-Every violation found, of any impact, and the seconds from opening each Voila page to its first
-widget go to test-artifacts/accessibility.json: the timing report of issue #19.
+Every violation found, of any impact, goes to test-artifacts/accessibility/, one file per page,
+with each Voila page's seconds from opening to its first widget (the timing report of issue #19).
 """
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
-from browser import chromium, jupyterlab, new_page, open_and_run_all, voila, wait_until_run_all_is_done
+from browser import (
+    axe_violations,
+    check_wcag,
+    chromium,
+    jupyterlab,
+    new_page,
+    open_and_run_all,
+    voila,
+    wait_until_run_all_is_done,
+)
 from conftest import REPO
 
 pytestmark = pytest.mark.browser
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-FAILING = ("critical", "serious")
-PAGES = (["course/start.ipynb"] + sorted(f"course/{p.name}" for p in (REPO / "course").glob("[0-9]*.ipynb"))
-         + sorted(f"exercises/{p.parent.name}/{p.name}" for p in (REPO / "exercises").glob("*/*.ipynb")))
-REPORT = REPO / "test-artifacts" / "accessibility.json"
-#: what is ours in JupyterLab: what the cells render (Markdown, widgets); the code editors and the
-#: cells' collapse buttons are JupyterLab's
-OURS = ".jp-RenderedMarkdown, .jp-OutputArea-output"
-
-
-def axe_violations(page) -> list[dict]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
-    return Axe().run(page, options=options).response["violations"]
-
-
-def brief(violations: list[dict]) -> list[dict]:
-    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"], "count": len(v["nodes"]),
-             "first": v["nodes"][0]["target"], "html": v["nodes"][0]["html"][:200]} for v in violations]
+EXERCISES = sorted(f"exercises/{p.parent.name}/{p.name}" for p in (REPO / "exercises").glob("*/*.ipynb"))
+PAGES = ["course/start.ipynb"] + sorted(f"course/{p.name}" for p in (REPO / "course").glob("[0-9]*.ipynb")) + EXERCISES
 
 
 def settle(page, timeout: float = 15) -> None:
@@ -58,17 +49,8 @@ def settle(page, timeout: float = 15) -> None:
 
 
 @pytest.fixture(scope="module")
-def report():
-    found: dict = {"tool": "axe-core (axe-playwright-python)", "rules": WCAG_AA, "voila": {}, "jupyterlab": {}}
-    yield found
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps(found, indent=1), encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("a11y-chromium")
-    with chromium(tmp) as browser:
+    with chromium(tmp_path_factory.mktemp("a11y-chromium")) as browser:
         yield browser
 
 
@@ -99,40 +81,28 @@ def test_axe_finds_what_it_is_asked_to_find(voila_site):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_voila_page_meets_wcag_2_2_aa(voila_site, report, path):
+def test_every_voila_page_meets_wcag_2_2_aa(voila_site, path):
     (base, token, _), browser = voila_site
     page = new_page(browser)
     try:
         start = time.monotonic()
         page.goto(f"{base}/voila/render/{path}?token={token}")
         page.locator(".jupyter-widgets").first.wait_for(timeout=60_000)
-        first_widget = time.monotonic() - start
+        first_widget = round(time.monotonic() - start, 2)
         settle(page)
-        violations = axe_violations(page)
+        check_wcag(page, "voila", path, first_widget_s=first_widget)
     finally:
         page.close()
-    report["voila"][path] = {"first_widget_s": round(first_widget, 2), "violations": brief(violations)}
-    failing = [v for v in brief(violations) if v["impact"] in FAILING]
-    assert not failing, json.dumps(failing, indent=1)
 
 
-@pytest.mark.parametrize("path", ["course/start.ipynb", "course/01-contracting.ipynb",
-                                  "exercises/01-contracting/01-contracting.ipynb"])
-def test_our_cells_in_jupyterlab_meet_wcag_2_2_aa(lab, browser, report, path):
+@pytest.mark.parametrize("path", ["course/start.ipynb"] + EXERCISES)
+def test_our_cells_in_jupyterlab_meet_wcag_2_2_aa(lab, browser, path):
     base, token, _ = lab
     page = new_page(browser)
     try:
         open_and_run_all(page, base, token, path)
         wait_until_run_all_is_done(page)
         settle(page)
-        violations = axe_violations(page)
-        ours, chrome = [], []
-        for v in violations:
-            inside = [n for n in v["nodes"] if page.evaluate(
-                "([sel, ours]) => !!document.querySelector(sel)?.closest(ours)", [n["target"][-1], OURS])]
-            (ours if inside else chrome).append({**v, "nodes": inside or v["nodes"]})
+        check_wcag(page, "jupyterlab", path, jupyterlab_page=True)
     finally:
         page.close()
-    report["jupyterlab"][path] = {"ours": brief(ours), "jupyterlab_chrome": brief(chrome)}
-    failing = [v for v in brief(ours) if v["impact"] in FAILING]
-    assert not failing, json.dumps(failing, indent=1)

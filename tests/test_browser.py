@@ -8,6 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 from browser import (
+    check_wcag,
     chromium,
     jupyterlab,
     new_page,
@@ -123,6 +124,7 @@ def test_every_lesson_runs_in_jupyterlab_with_its_widgets_and_no_error(shared_la
         assert panel.locator("[data-mime-type='application/vnd.jupyter.error']").count() == 0
         assert "Error displaying widget" not in panel.inner_text()
         assert panel.locator(".jp-CodeCell .jp-InputArea-editor:visible").count() == 0
+        check_wcag(page, "jupyterlab", f"course/{lesson}", jupyterlab_page=True)  # WCAG 2.2 AA (axe-core)
     except Exception:
         page.screenshot(path=str(tmp / f"{lesson}.png"), full_page=True)
         print(f"screenshot: {tmp / (lesson + '.png')}")

@@ -13,7 +13,7 @@ import sys
 import threading
 
 import pytest
-from browser import chromium, your_turn_by_keyboard
+from browser import check_wcag, chromium, your_turn_by_keyboard
 from conftest import REPO
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]
@@ -104,6 +104,7 @@ def test_a_lesson_loads_offline_its_drill_answers_a_click_and_your_turn_reads_a_
         assert "of 1 answered" in drill.text_content()
         # Your turn, by keyboard alone: the reader runs in the browser's Python too.
         your_turn_by_keyboard(page, page.locator(".powercoach-yourturn"), timeout=30_000)
+        check_wcag(page, "lite", "course/01-contracting.ipynb", jupyterlab_page=True)  # WCAG 2.2 AA (axe-core)
     finally:
         page.screenshot(path=str(tmp / "lite-lesson.png"), full_page=True)
         page.close()
@@ -120,6 +121,7 @@ def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downlo
         first.wait_for(timeout=120_000)
         first.get_by_role("radio", name="Poor", exact=True).check()
         first.get_by_text("Saved: poor").wait_for(timeout=20_000)
+        check_wcag(page, "lite", "exercises/01-contracting/01-contracting.ipynb", jupyterlab_page=True)
         # Check my draft reads the notebook as saved on the browser's drive: its answer cell is
         # still nbgrader's placeholder, so it asks the learner to save first.
         draft = page.locator(".powercoach-draftcheck")
@@ -143,6 +145,7 @@ def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downlo
         assert data["format"] == "powercoach-progress"
         assert data["answers"]["01-contracting"]["Q1"]["value"] == "poor"
         assert "runs entirely in your browser" in page.locator(".powercoach-session").inner_text()
+        check_wcag(page, "lite", "course/start.ipynb", jupyterlab_page=True)
     finally:
         page.screenshot(path=str(tmp / "lite-start.png"), full_page=True)
         page.close()

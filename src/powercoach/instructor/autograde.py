@@ -71,7 +71,6 @@ def submitted_students(coursedir, assignment: str) -> list[str]:
 
 
 _api = None
-_root = None
 _unsafe = False  # this worker stopped a grading part-way; what it left (a module, a mapper) may be broken
 DEFAULT_TIMEOUT = 60.0  # seconds per learner; a click-answered submission takes well under one
 
@@ -110,8 +109,7 @@ def quiet_known_warnings() -> None:
 
 
 def _init_worker(root: str) -> None:
-    global _api, _root
-    _root = root
+    global _api
     quiet_known_warnings()
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI

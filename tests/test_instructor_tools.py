@@ -359,6 +359,53 @@ def test_statistics_on_a_fabricated_cohort_with_known_values():
     assert shares.loc["Q2", "A"] == 0.5 and shares.loc["Q2", "C"] == 0 and shares.loc["Q2", "(invalid)"] == 0.25
 
 
+def test_examiner_statistics_on_cohorts_worked_by_hand():
+    """Moodle's quiz statistics and PrairieLearn's quintiles on cohorts small enough to work by hand."""
+    import pandas as pd
+
+    from powercoach.instructor.report import examiner_statistics, guessing, quintiles, reliability
+
+    # 4 learners, 3 questions; totals T = 3, 2, 1, 0 (mean 1.5).
+    hand = pd.DataFrame({"Q1": [1, 1, 1, 0], "Q2": [1, 1, 0, 0], "Q3": [1, 0, 0, 0]})
+    questions = pd.DataFrame({"kind": ["classify", "best", "diagnose"]}, index=["Q1", "Q2", "Q3"])
+    stats = examiner_statistics(hand, questions)
+    # Random guess: 1/2 (good or poor), 1/4 (A-D), 1/12 (twelve pitfalls).
+    assert list(stats["random_guess"]) == pytest.approx([1 / 2, 1 / 4, 1 / 12])
+    g = guessing(questions)
+    assert g["random_guess_points"] == pytest.approx(1 / 2 + 1 / 4 + 1 / 12)
+    assert g["random_guess_share"] == pytest.approx((1 / 2 + 1 / 4 + 1 / 12) / 3)
+    # Effective weight: cov(Q, T) = .375, .5, .375 (population); sqrt = .6124, .7071, .6124.
+    roots = [0.375 ** 0.5, 0.5 ** 0.5, 0.375 ** 0.5]
+    assert list(stats["effective_weight"]) == pytest.approx([100 * r / sum(roots) for r in roots])
+    assert stats["effective_weight"].sum() == pytest.approx(100)
+    # A perfect (Guttman) pattern reaches all the discrimination its difficulty allows.
+    assert list(stats["discriminative_efficiency"]) == pytest.approx([100, 100, 100])
+    # Error ratio 100 * sqrt(1 - .75) = 50; SE = sd(T) * 50 / 100 = sqrt(1.25) / 2.
+    rel = reliability(hand)
+    assert rel["error_ratio"] == pytest.approx(50) and rel["sem"] == pytest.approx(1.25 ** 0.5 / 2)
+
+    # Discriminative efficiency below 100: item X = 1, 0, 1, 0 against rest R = 2, 2, 1, 0.
+    # Deviations X: .5, -.5, .5, -.5; R (mean 1.25): .75, .75, -.25, -1.25; cov = (.375 - .375 - .125
+    # + .625) / 4 = .125. Sorted together (X 0, 0, 1, 1; R 0, 1, 2, 2) cov = .375; efficiency 33.3%.
+    rest = pd.DataFrame({"X": [1, 0, 1, 0], "A": [1, 1, 1, 0], "B": [1, 1, 0, 0]})
+    de = examiner_statistics(rest, pd.DataFrame({"kind": ["classify"] * 3}, index=["X", "A", "B"]))
+    assert de.loc["X", "discriminative_efficiency"] == pytest.approx(100 * 0.125 / 0.375)
+    # An item that pulls against the rest has no effective weight (Moodle leaves it out too).
+    against = pd.DataFrame({"up": [1, 1, 1, 0, 0, 0], "up2": [1, 1, 0, 1, 0, 0], "down": [0, 0, 0, 1, 1, 1]})
+    ew = examiner_statistics(against, pd.DataFrame({"kind": ["classify"] * 3}, index=list(against.columns)))
+    assert pd.isna(ew.loc["down", "effective_weight"])
+    assert ew["effective_weight"].sum() == pytest.approx(100)
+
+    # Quintiles: ten learners ranked by total, two per fifth; Q rises 0, 0, .5, 1, 1 from the lowest fifth.
+    ten = pd.DataFrame({"Q": [0, 0, 0, 0, 1, 0, 1, 1, 1, 1], "R": [0, 0, 1, 1, 1, 1, 1, 1, 1, 1],
+                        "S": [0, 1, 0, 1, 0, 1, 1, 1, 1, 1]})
+    fifths = quintiles(ten)
+    # totals: 0, 1, 1, 2, 2, 2, 3, 3, 3, 3 -> fifths (ties by order): {0,1}, {2,3}, {4,5}, {6,7}, {8,9}
+    assert list(fifths.loc["Q"]) == pytest.approx([0, 0, 0.5, 1, 1])
+    assert list(fifths.columns) == ["Q1", "Q2", "Q3", "Q4", "Q5"]
+    assert quintiles(hand).loc["Q1"].isna().sum() == 1  # four learners leave a fifth empty
+
+
 def test_report_command_writes_html_and_csv(graded, tmp_path):
     import pandas as pd
 

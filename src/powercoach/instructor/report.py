@@ -2,10 +2,14 @@
 
 Reads nbgrader's gradebook (a score per question), the autograded notebooks (what each learner
 answered, from the marking messages), the source notebook (which bank item each question asks
-about) and the instructor's key (the right answers). Per question: difficulty, discrimination,
-the share choosing each option (distractor analysis) and the most chosen wrong answer; for the
-exercise: its reliability (KR-20) and standard error of measurement. The statistics are pure
-functions over DataFrames so a test can check them on a cohort whose answers it made up.
+about) and the instructor's key (the right answers). Per question: difficulty (Moodle's facility
+index), discrimination (the corrected item-total correlation, Moodle's discrimination index),
+discriminative efficiency, effective weight, the score a random guess expects, the share right in
+each fifth of the class (PrairieLearn's quintile plot), the share choosing each option (distractor
+analysis) and the most chosen wrong answer; for the exercise: its reliability (KR-20), error
+ratio, standard error and the score random answering expects. The definitions follow Moodle's
+"Quiz statistics calculations" (docs.moodle.org). The statistics are pure functions over
+DataFrames so a test can check them on a cohort worked by hand.
 """
 
 from __future__ import annotations
@@ -48,22 +52,75 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def reliability(scores: pd.DataFrame) -> dict[str, float]:
-    """KR-20 (Kuder and Richardson 1937) of 0/1 questions and its standard error of measurement.
+    """KR-20 (Kuder and Richardson 1937) of 0/1 questions, its error ratio and standard error.
 
     KR-20 = k / (k - 1) * (1 - sum(p * q) / var(total)), with p the share right on a question,
-    q = 1 - p, and var the population variance of the learners' totals; SEM = sd(total) *
-    sqrt(1 - KR-20). NaN where it is undefined (fewer than two questions or learners, or every
-    learner with the same total).
+    q = 1 - p, and var the population variance of the learners' totals; error ratio = 100 *
+    sqrt(1 - KR-20); SEM = sd(total) * sqrt(1 - KR-20). NaN where it is undefined (fewer than two
+    questions or learners, or every learner with the same total).
     """
     k, n = scores.shape[1], scores.shape[0]
     total = scores.sum(axis=1)
     variance = float(total.var(ddof=0)) if n else 0.0
     if k < 2 or n < 2 or variance == 0:
-        return {"kr20": float("nan"), "sem": float("nan"), "questions": k, "learners": n}
+        return {"kr20": float("nan"), "error_ratio": float("nan"), "sem": float("nan"), "questions": k,
+                "learners": n}
     p = scores.mean(axis=0)
     kr20 = k / (k - 1) * (1 - float((p * (1 - p)).sum()) / variance)
-    sem = variance ** 0.5 * max(0.0, 1 - kr20) ** 0.5
-    return {"kr20": kr20, "sem": sem, "questions": k, "learners": n}
+    error_ratio = 100 * max(0.0, 1 - kr20) ** 0.5  # Moodle's ER: the share of the spread that is error
+    sem = variance ** 0.5 * error_ratio / 100  # Moodle's SE: the same as the SEM
+    return {"kr20": kr20, "error_ratio": error_ratio, "sem": sem, "questions": k, "learners": n}
+
+
+def examiner_statistics(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """Per question: random-guess score, effective weight and discriminative efficiency (%).
+
+    - random_guess: the expected score of answering at random, 1 / the number of options;
+    - effective_weight: 100 * sqrt(cov(item, total)) / sum over items of the same, the share of the
+      spread of totals the item carries (NaN where the covariance is negative: it pulls against
+      the rest, and Moodle does not compute it either);
+    - discriminative_efficiency: 100 * cov(item, rest) / the largest covariance the two could have
+      with the same scores (both sorted the same way): how much of the discrimination the item's
+      difficulty allows it actually reaches.
+    """
+    from ..marking import choices
+
+    scores = scores.fillna(0.0)  # a question without a grade earned nothing
+    total = scores.sum(axis=1)
+    covs = {q: float(((scores[q] - scores[q].mean()) * (total - total.mean())).mean()) for q in scores.columns}
+    roots = {q: c ** 0.5 for q, c in covs.items() if c > 0}
+    rows = []
+    for q in scores.columns:
+        item = scores[q].astype(float)
+        rest = total - item
+        c = float(((item - item.mean()) * (rest - rest.mean())).mean())
+        a, b = sorted(item), sorted(rest)
+        ma, mb = sum(a) / len(a), sum(b) / len(b)
+        cmax = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True)) / len(a)
+        rows.append({"question": q, "random_guess": 1 / len(choices(questions.loc[q, "kind"])),
+                     "effective_weight": 100 * roots[q] / sum(roots.values()) if q in roots else float("nan"),
+                     "discriminative_efficiency": 100 * c / cmax if cmax > 0 else float("nan")})
+    return pd.DataFrame(rows).set_index("question")
+
+
+def quintiles(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per question, the share right among each fifth of the class by total score, lowest fifth
+    first (PrairieLearn's quintile plot): a good item rises from left to right. Learners are
+    ranked by total, ties broken by their order; fewer than five learners leave fifths empty."""
+    scores = scores.fillna(0.0)
+    total = scores.sum(axis=1)
+    rank = total.rank(method="first")
+    fifth = ((rank - 1) * 5 // len(total)).astype(int) + 1 if len(total) else rank
+    return scores.groupby(fifth).mean().T.reindex(columns=range(1, 6)).rename(columns=lambda k: f"Q{k}")
+
+
+def guessing(questions: pd.DataFrame) -> dict[str, float]:
+    """The score a learner who answers every clicked question at random expects, in points and as
+    a share of the clicked questions' points (one point each)."""
+    from ..marking import choices
+
+    points = sum(1 / len(choices(kind)) for kind in questions["kind"])
+    return {"random_guess_points": points, "random_guess_share": points / len(questions) if len(questions) else 0.0}
 
 
 def option_shares(chosen: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
@@ -192,7 +249,7 @@ def collect(assignment: str, root: str = "."):
 
 
 def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
-    stats = item_statistics(scores)
+    stats = item_statistics(scores).join(examiner_statistics(scores, questions))
     stats["kind"] = questions["kind"]
     stats["item"] = questions["ref"]
     stats["technique"] = questions["technique"]
@@ -211,6 +268,8 @@ class Analysis:
     techniques: pd.DataFrame  # good/poor confusion per technique
     pitfalls: pd.DataFrame  # right pitfall against pitfall given
     written: pd.DataFrame | None = None  # what the reply reader notices in the written answers
+    quintiles: pd.DataFrame | None = None  # share right per fifth of the class, per question
+    guessing: dict | None = None  # what random answering expects
 
     @property
     def learners(self) -> int:
@@ -221,7 +280,8 @@ def analysis(assignment: str, root: str = ".") -> Analysis:
     questions, scores, chosen = collect(assignment, root)
     return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
                     reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
-                    confusion(chosen, questions, ("diagnose",)), written_tally(assignment, root, list(scores.index)))
+                    confusion(chosen, questions, ("diagnose",)), written_tally(assignment, root, list(scores.index)),
+                    quintiles(scores), guessing(questions))
 
 
 def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:
@@ -285,6 +345,49 @@ def _plot(stats: pd.DataFrame) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def _quintile_plot(fifths: pd.DataFrame) -> str:
+    """Small multiples: per question, the share right in each fifth of the class, lowest first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = 6
+    rows = (len(fifths) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 1.9 * rows), dpi=90, sharey=True, squeeze=False)
+    for ax, (q, row) in zip(axes.flat, fifths.iterrows(), strict=False):
+        ax.plot(range(1, 6), row.values, marker="o", color="#34538c")
+        ax.set(title=str(q), ylim=(-0.05, 1.05), xticks=range(1, 6))
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(fifths):]:
+        ax.axis("off")
+    fig.supxlabel("fifth of the class by total score (1 = lowest)", fontsize=9)
+    fig.supylabel("share right", fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _examiner_html(a: Analysis) -> str:
+    rel, guess = a.reliability, a.guessing or {}
+    text = (f"<p><b>Error ratio:</b> {rel['error_ratio']:.1f}% (100 &times; &radic;(1 &minus; KR-20): the share of "
+            "the spread of scores that is measurement error: the smaller the better). "
+            f"<b>Random answering</b> expects {guess.get('random_guess_points', float('nan')):.2f} of "
+            f"{rel['questions']} points ({100 * guess.get('random_guess_share', float('nan')):.0f}%): a score near "
+            "it says nothing about the learner. Per question, <i>random_guess</i> is that expectation, "
+            "<i>effective_weight</i> the share (%) of the spread of totals the question carries (equal weights "
+            "would be 100 / questions), and <i>discriminative_efficiency</i> how much of the discrimination its "
+            "difficulty allows it reaches (%). Definitions as in Moodle's quiz statistics.</p>")
+    if a.quintiles is None or not len(a.quintiles):
+        return text
+    return (text + "<h2>Share right by fifth of the class (quintile plots)</h2><p>Learners ranked by total "
+            "score and split into fifths; a good question rises from the lowest fifth (1) to the highest (5). "
+            "A flat line does not tell strong from weak; a falling one misleads the strong.</p>"
+            "<img alt='Per question, a line of the share right in each fifth of the class, lowest fifth first' "
+            f"src='data:image/png;base64,{_quintile_plot(a.quintiles)}'>{(a.quintiles * 100).round(0).to_html()}")
+
+
 def _table(frame: pd.DataFrame, what: str, names: dict | None = None) -> str:
     if not len(frame):
         return f"<p>No {what} questions.</p>"
@@ -310,6 +413,7 @@ def html_report(a: Analysis) -> str:
         f"<p><b>Reliability (KR-20):</b> {rel['kr20']:.2f} over {rel['questions']} questions; "
         f"<b>standard error of measurement:</b> {rel['sem']:.2f} points. KR-20 runs from 0 to 1; for a short "
         "classroom exercise 0.5 to 0.7 is usual, and a low value says the questions measure different things.</p>"
+        f"{_examiner_html(a)}"
         "<img alt='Bar charts of share correct and discrimination per question' "
         f"src='data:image/png;base64,{_plot(stats)}'>"
         f"<h2>Flagged questions</h2><ul>{items or '<li>None.</li>'}</ul>"
@@ -355,6 +459,9 @@ def write_report(assignment: str, root: str = ".", out: str | None = None) -> li
     policy = f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
     page = html_report(a).replace("<head>", "<head>" + policy, 1)
     html.write_text(page, encoding="utf-8")
-    a.stats.join(a.shares.add_prefix("share_")).to_csv(items)
-    pd.DataFrame([{"assignment": assignment, **a.reliability}]).to_csv(exercise, index=False)
+    table = a.stats.join(a.shares.add_prefix("share_"))
+    if a.quintiles is not None:
+        table = table.join(a.quintiles.add_prefix("right_in_fifth_"))
+    table.to_csv(items)
+    pd.DataFrame([{"assignment": assignment, **a.reliability, **(a.guessing or {})}]).to_csv(exercise, index=False)
     return [html, items, exercise]

@@ -137,3 +137,16 @@ def confidentiality() -> dict:
     for i, limit in enumerate(raw["limits"]):
         _require(limit, ("id", "code", "plain", "spoken"), f"confidentiality.json limit {i + 1}")
     return raw
+
+
+@cache
+def pass_standards() -> dict:
+    """Each exercise's pass standard and the course's (data/pass_standards.json), as a panel of
+    coach educators set them (powercoach.instructor.standard holds the method and the check)."""
+    raw = read_json(DATA / "pass_standards.json")
+    _require(raw, ("method", "judges", "exercises", "course"), "pass_standards.json")
+    for name, s in raw["exercises"].items():
+        _require(s, ("pass", "of"), f"pass_standards.json {name}")
+        if not 0 < s["pass"] <= s["of"]:
+            raise DataError(f"pass_standards.json: {name} passes at {s['pass']} of {s['of']} points.")
+    return raw

@@ -248,6 +248,25 @@ def collect(assignment: str, root: str = "."):
             pd.DataFrame.from_dict(chosen, orient="index")[order])
 
 
+def pass_standing(assignment: str, root: str = ".") -> dict | None:
+    """The exercise's pass standard and how many learners reach it, among those whose written part is
+    marked (nbgrader's total: clicks and written part); None when the exercise has no standard."""
+    from nbgrader.api import Gradebook
+
+    from .autograde import course_directory
+
+    standard = catalog.pass_standards()["exercises"].get(assignment)
+    if standard is None:
+        return None
+    coursedir = course_directory(root)
+    with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
+        subs = gb.assignment_submissions(assignment)
+        marked = [sub.score for sub in subs if not sub.needs_manual_grade]
+        waiting = len(subs) - len(marked)
+    return {"pass": standard["pass"], "of": standard["of"], "marked": len(marked),
+            "at_or_above": sum(score >= standard["pass"] for score in marked), "waiting_for_marking": waiting}
+
+
 def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
     stats = item_statistics(scores).join(examiner_statistics(scores, questions))
     stats["kind"] = questions["kind"]
@@ -270,6 +289,7 @@ class Analysis:
     written: pd.DataFrame | None = None  # what the reply reader notices in the written answers
     quintiles: pd.DataFrame | None = None  # share right per fifth of the class, per question
     guessing: dict | None = None  # what random answering expects
+    standing: dict | None = None  # the pass standard and who reaches it
 
     @property
     def learners(self) -> int:
@@ -281,7 +301,7 @@ def analysis(assignment: str, root: str = ".") -> Analysis:
     return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
                     reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
                     confusion(chosen, questions, ("diagnose",)), written_tally(assignment, root, list(scores.index)),
-                    quintiles(scores), guessing(questions))
+                    quintiles(scores), guessing(questions), pass_standing(assignment, root))
 
 
 def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:
@@ -369,9 +389,19 @@ def _quintile_plot(fifths: pd.DataFrame) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def _standing_html(standing: dict | None) -> str:
+    if standing is None:
+        return ""
+    return (f"<p><b>Pass standard:</b> {standing['pass']:g} of {standing['of']} points (clicks and written part), "
+            "set by a modified Angoff panel (python -m powercoach.instructor.standard show). "
+            f"<b>At or above it:</b> {standing['at_or_above']} of the {standing['marked']} learners whose written "
+            f"part is marked; {standing['waiting_for_marking']} still wait for marking.</p>")
+
+
 def _examiner_html(a: Analysis) -> str:
     rel, guess = a.reliability, a.guessing or {}
-    text = (f"<p><b>Error ratio:</b> {rel['error_ratio']:.1f}% (100 &times; &radic;(1 &minus; KR-20): the share of "
+    text = _standing_html(a.standing) + (
+            f"<p><b>Error ratio:</b> {rel['error_ratio']:.1f}% (100 &times; &radic;(1 &minus; KR-20): the share of "
             "the spread of scores that is measurement error: the smaller the better). "
             f"<b>Random answering</b> expects {guess.get('random_guess_points', float('nan')):.2f} of "
             f"{rel['questions']} points ({100 * guess.get('random_guess_share', float('nan')):.0f}%): a score near "
@@ -463,5 +493,7 @@ def write_report(assignment: str, root: str = ".", out: str | None = None) -> li
     if a.quintiles is not None:
         table = table.join(a.quintiles.add_prefix("right_in_fifth_"))
     table.to_csv(items)
-    pd.DataFrame([{"assignment": assignment, **a.reliability, **(a.guessing or {})}]).to_csv(exercise, index=False)
+    standing = {f"standard_{k}": v for k, v in (a.standing or {}).items()}
+    pd.DataFrame([{"assignment": assignment, **a.reliability, **(a.guessing or {}), **standing}]).to_csv(
+        exercise, index=False)
     return [html, items, exercise]

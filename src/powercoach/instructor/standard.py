@@ -1,0 +1,122 @@
+"""Pass standards by a modified Angoff panel (Angoff 1971; as ICF sets its credentialing exam's pass
+mark): each judge pictures the borderline coach and rates every graded question (the chance they
+answer it right) and every written part (the points they would earn); an exercise's standard is
+the sum, question by question, of the judges' mean ratings. The course's standard is the sum of
+the exercises' standards over the sum of their points (compensatory: a strong exercise can make
+up for a weak one).
+
+The judges' sheets hold the key's answers and stay in the instructor's key folder
+(``key/review/angoff/``); the standards they give are not answers and ship with the course
+(``data/pass_standards.json``) so a learner can see them. ``check`` recomputes the data file from
+the sheets and says where they differ:
+
+    python -m powercoach.instructor.standard show    # the standards and the panel's spread
+    python -m powercoach.instructor.standard write   # recompute data/pass_standards.json from the sheets
+    python -m powercoach.instructor.standard check   # fails when the data file and the sheets disagree
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from ..catalog import pass_standards as published
+from ..errors import PowercoachError
+
+SHEETS = Path(__file__).resolve().parents[3] / "key" / "review" / "angoff"
+METHOD = ("Modified Angoff: each judge rated, for the borderline coach, the chance of answering each clicked "
+          "question right and the points each written part would earn; the standard is the sum of the judges' "
+          "mean ratings.")
+
+
+def read_sheets(folder: Path = SHEETS) -> tuple[list[dict], dict[str, list[dict]]]:
+    """(the rated rows, each judge's sheet), every sheet checked against the rows."""
+    items_path = folder / "items.csv"
+    if not items_path.exists():
+        raise PowercoachError(f"No Angoff items at {items_path}: run scripts/angoff_sheets.py first.")
+    with items_path.open(encoding="utf-8", newline="") as f:
+        items = list(csv.DictReader(f))
+    judges = {}
+    for path in sorted(folder.glob("judge-*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        if [(r["exercise"], r["question"], r["item"]) for r in rows] != \
+                [(r["exercise"], r["question"], r["item"]) for r in items]:
+            raise PowercoachError(f"{path.name} does not rate the rows of items.csv in their order.")
+        for r, item in zip(rows, items, strict=True):
+            rating, top = float(r["rating"]), float(item["points"])
+            if not 0 <= rating <= top:
+                raise PowercoachError(f"{path.name}: {r['exercise']} {r['question']} is rated {rating}, "
+                                      f"outside 0 to {top:g}.")
+        judges[path.stem.removeprefix("judge-")] = rows
+    if len(judges) < 2:
+        raise PowercoachError(f"An Angoff panel needs at least two judges' sheets in {folder}.")
+    return items, judges
+
+
+def standards(folder: Path = SHEETS) -> dict:
+    """Per exercise: the standard (points), its maximum, and how far the judges' sums spread."""
+    items, judges = read_sheets(folder)
+    out: dict[str, dict] = {}
+    for i, item in enumerate(items):
+        e = out.setdefault(item["exercise"], {"points": 0.0, "of": 0.0, "by_judge": dict.fromkeys(judges, 0.0)})
+        ratings = {j: float(rows[i]["rating"]) for j, rows in judges.items()}
+        e["points"] += statistics.mean(ratings.values())
+        e["of"] += float(item["points"])
+        for j, r in ratings.items():
+            e["by_judge"][j] += r
+    exercises = {}
+    for name, e in sorted(out.items()):
+        sums = list(e["by_judge"].values())
+        exercises[name] = {"pass": round(e["points"], 1), "of": round(e["of"]),
+                           "judges_sd": round(statistics.stdev(sums), 2),
+                           "standard_error": round(statistics.stdev(sums) / len(sums) ** 0.5, 2)}
+    passing, total = sum(e["pass"] for e in exercises.values()), sum(e["of"] for e in exercises.values())
+    return {"method": METHOD, "judges": len(judges), "exercises": exercises,
+            "course": {"pass": round(passing, 1), "of": total, "share": round(passing / total, 3)}}
+
+
+def sentence(exercise: str, found: dict | None = None) -> str:
+    """What a learner reads about an exercise's standard, word for word in its notebook."""
+    found = found or published()
+    s = found["exercises"][exercise]
+    return (f"**Pass standard:** {s['pass']:g} of the {s['of']} points, set by a panel of {found['judges']} coach "
+            "educators as what a coach just ready for senior clients would score (a modified Angoff panel).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m powercoach.instructor.standard")
+    parser.add_argument("command", choices=["show", "write", "check"])
+    parser.add_argument("--sheets", type=Path, default=SHEETS)
+    args = parser.parse_args(argv)
+    try:
+        found = standards(args.sheets)
+    except (PowercoachError, OSError, ValueError, KeyError) as err:
+        print(f"powercoach standard: {err}", file=sys.stderr)
+        return 2
+    target = Path(__file__).resolve().parents[1] / "data" / "pass_standards.json"
+    if args.command == "write":
+        target.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+    elif args.command == "check":
+        published.cache_clear()
+        if published() != found:
+            print(f"{target} differs from what the sheets in {args.sheets} give: run `write`.", file=sys.stderr)
+            return 1
+        print("pass standards match the panel's sheets")
+    else:
+        print(f"{found['judges']} judges. {found['method']}")
+        for name, e in found["exercises"].items():
+            print(f"  {name:<28} {e['pass']:>5g} of {e['of']:>2}  (judges' sums spread sd {e['judges_sd']:g}, "
+                  f"standard error {e['standard_error']:g})")
+        c = found["course"]
+        print(f"  {'course':<28} {c['pass']:>5g} of {c['of']:>2}  ({100 * c['share']:.0f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Pass standards set by a modified Angoff panel (issue #18): the published standards are exactly what
+the judges' sheets give, every exercise states its own word for word, the start page states the
+course's, and a broken sheet is refused with a message."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+from conftest import REPO
+
+from powercoach import catalog
+from powercoach.errors import PowercoachError
+from powercoach.instructor import standard
+
+EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+
+
+def test_the_published_standards_are_what_the_panels_sheets_give():
+    found = standard.standards()
+    assert catalog.pass_standards() == found
+    assert found["judges"] >= 3
+    assert sorted(found["exercises"]) == EXERCISES
+    for name, s in found["exercises"].items():
+        # above what random answering expects, below full marks
+        assert 0 < s["pass"] < s["of"], name
+    assert standard.main(["check"]) == 0
+
+
+def test_the_standards_hold_numbers_and_the_method_only():
+    """No answer reaches the learner's install through the standards: only numbers and the method."""
+    raw = json.loads((REPO / "src/powercoach/data/pass_standards.json").read_text(encoding="utf-8"))
+    assert set(raw) == {"method", "judges", "exercises", "course"}
+    for s in raw["exercises"].values():
+        assert set(s) == {"pass", "of", "judges_sd", "standard_error"}
+        assert all(isinstance(v, (int, float)) for v in s.values())
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_exercise_states_its_standard(exercise):
+    wanted = standard.sentence(exercise)
+    for folder in ("solutions", "exercises"):
+        text = (REPO / folder / exercise / f"{exercise}.ipynb").read_text(encoding="utf-8")
+        assert json.dumps(wanted)[1:-1] in text, f"{folder}/{exercise} does not state: {wanted}"
+
+
+def test_the_start_page_states_the_course_standard():
+    c = catalog.pass_standards()["course"]
+    text = (REPO / "course/start.ipynb").read_text(encoding="utf-8")
+    assert f"{c['pass']:g} of the {c['of']} points" in text
+
+
+def broken_copy(tmp_path, edit):
+    folder = tmp_path / "angoff"
+    shutil.copytree(standard.SHEETS, folder)
+    judge = sorted(folder.glob("judge-*.csv"))[0]
+    with judge.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    edit(rows)
+    with judge.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def test_a_broken_sheet_is_refused_with_a_message(tmp_path, capsys):
+    def out_of_range(rows):
+        rows[0]["rating"] = "1.7"
+
+    folder = broken_copy(tmp_path, out_of_range)
+    with pytest.raises(PowercoachError, match="outside 0 to 1"):
+        standard.standards(folder)
+    assert standard.main(["show", "--sheets", str(folder)]) == 2
+    assert "outside 0 to 1" in capsys.readouterr().err
+
+    def reordered(rows):
+        rows[0], rows[1] = rows[1], rows[0]
+
+    with pytest.raises(PowercoachError, match="does not rate the rows"):
+        standard.standards(broken_copy(tmp_path / "b", reordered))
+
+
+def test_a_changed_rating_changes_the_standard_and_check_says_so(tmp_path, capsys):
+    def lower(rows):
+        rows[0]["rating"] = "0"
+
+    folder = broken_copy(tmp_path, lower)
+    before = standard.standards()["exercises"]
+    after = standard.standards(folder)["exercises"]
+    first = next(iter(after))
+    assert after[first]["pass"] < before[first]["pass"]
+    assert standard.main(["check", "--sheets", str(folder)]) == 1
+    assert "run `write`" in capsys.readouterr().err

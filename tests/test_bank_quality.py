@@ -25,6 +25,44 @@ def test_report_command_prints_every_figure(capsys):
     for name in ("length-only rule accuracy", "question-mark rule accuracy", "naive Bayes",
                  "Cohen's kappa", "fewest poor items for a pitfall", "role-plays"):
         assert name in out
+    for use in ("practice", "assessment"):
+        for rule in quality.SET_RULES:
+            for pick in ("best", "worst"):
+                assert f"best-and-worst, {use} sets: '{rule}' picks the {pick}" in out
+
+
+def test_every_surface_rule_is_held_for_both_uses_and_both_picks():
+    names = {f.name for f in quality.figures(KEY)}
+    held = {n for n in names if n.startswith("best-and-worst, ")}
+    assert len(held) == 2 * 2 * len(quality.SET_RULES) == 32
+    for rule in ("ends with a question", "longest", "shortest", "has the most question marks", "starts with I"):
+        assert rule in quality.SET_RULES
+
+
+def _set(best, worst, *texts):
+    options = [{"key": k, "text": t} for k, t in zip("ABCD", texts, strict=True)]
+    return {"best": best, "worst": worst, "options": options}
+
+
+def test_set_rules_find_a_planted_giveaway_and_share_ties():
+    # The best is always the longest question, the worst always a short statement opening with "I".
+    sets = [_set("A", "D", "What would it take, and who would you need on side for it?", "Tell me more.",
+                 "What now?", "I see.")] * 6
+    rules = quality.SET_RULES
+    assert quality.set_rule_share(sets, rules["longest"], "best") == 1.0
+    assert quality.set_rule_share(sets, rules["shortest"], "worst") == 0.5  # a tie of two: half a pick
+    assert quality.set_rule_share(sets, rules["starts with I"], "worst") == 1.0
+    assert quality.set_rule_share(sets, rules["does not end with a question"], "worst") == 0.5
+    assert quality.set_rule_share(sets, rules["ends with a question"], "best") == 0.5
+    assert quality.set_rule_share(sets, rules["has the most question marks"], "best") == 0.5
+    # A rule that selects nothing is a blind guess among the four.
+    assert quality.set_rule_share(sets[:1], lambda texts: [False] * 4, "best") == 0.25
+    assert quality.set_rule_share(sets, rules["starts with I"], "best") == 0.0
+
+
+def test_starts_with_i_reads_the_word_not_the_letter():
+    pick = quality.SET_RULES["starts with I"]
+    assert pick(["I'd rather not.", "It is late.", "'I hear you.'", "In short, no."]) == [True, False, True, False]
 
 
 def test_kappa_on_known_values():

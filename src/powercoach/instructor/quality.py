@@ -88,6 +88,52 @@ def most_similar_pair(texts: dict[str, str]) -> tuple[float, str, str]:
     return best
 
 
+# Surface rules for best-and-worst sets. Each selects the option(s) of a set that a learner
+# reading for surface alone would pick; ties share the pick (a rule selecting three options
+# earns a third when one of them is keyed), and a rule selecting nothing is a blind guess
+# among all four. Length is counted in words. Each rule comes with its opposite, since a
+# learner can use a cue either way ("the worst is the statement").
+def _ends_with_question(text: str) -> bool:
+    return text.rstrip().endswith("?")
+
+
+def _starts_with_i(text: str) -> bool:
+    return re.match(r"\W*I\b", text.strip()) is not None
+
+
+def _extreme(measure, pick_max: bool):
+    def rule(texts: list[str]) -> list[bool]:
+        values = [measure(t) for t in texts]
+        target = max(values) if pick_max else min(values)
+        return [v == target for v in values]
+    return rule
+
+
+SET_RULES = {
+    "ends with a question": lambda texts: [_ends_with_question(t) for t in texts],
+    "does not end with a question": lambda texts: [not _ends_with_question(t) for t in texts],
+    "longest": _extreme(lambda t: len(words(t)), True),
+    "shortest": _extreme(lambda t: len(words(t)), False),
+    "has the most question marks": _extreme(lambda t: t.count("?"), True),
+    "has the fewest question marks": _extreme(lambda t: t.count("?"), False),
+    "starts with I": lambda texts: [_starts_with_i(t) for t in texts],
+    "does not start with I": lambda texts: [not _starts_with_i(t) for t in texts],
+}
+
+
+def set_rule_share(sets: list[dict], rule, pick: str) -> float:
+    """Expected share of sets in which ``rule`` picks the keyed ``pick`` ("best" or "worst"):
+    per set, the fraction of the rule's selected options that are keyed (all four when the
+    rule selects none), averaged over the sets."""
+    total = 0.0
+    for s in sets:
+        keys = [o["key"] for o in s["options"]]
+        chosen = rule([o["text"] for o in s["options"]])
+        selected = [k for k, c in zip(keys, chosen, strict=True) if c] or keys
+        total += selected.count(s[pick]) / len(selected)
+    return total / len(sets)
+
+
 def sentences(text: str) -> int:
     return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if len(words(s)) >= 3])
 
@@ -146,6 +192,12 @@ def figures(key: Key) -> list[Figure]:
     per_technique = Counter(s["technique"] for s in sets)
     fewest_sets = min(per_technique.get(t, 0) for t in catalog.techniques())
     add("fewest best-and-worst sets for a technique", fewest_sets, ">= 4", fewest_sets >= 4)
+    for use in bank.USES:
+        chosen = [s for s in sets if s["use"] == use]
+        for name, rule in SET_RULES.items():
+            for pick in ("best", "worst"):
+                share = set_rule_share(chosen, rule, pick)
+                add(f"best-and-worst, {use} sets: '{name}' picks the {pick}", share, "<= 0.35", share <= 0.35)
     rps = roleplay.roleplays().values()
     add("role-plays (validated)", len(rps), ">= 3", len(rps) >= 3)
     depth = min(roleplay.decisions_to_end(r) for r in rps)

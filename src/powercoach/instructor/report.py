@@ -401,8 +401,9 @@ def _standing_html(standing: dict | None) -> str:
 def _examiner_html(a: Analysis) -> str:
     rel, guess = a.reliability, a.guessing or {}
     text = _standing_html(a.standing) + (
-            f"<p><b>Error ratio:</b> {rel['error_ratio']:.1f}% (100 &times; &radic;(1 &minus; KR-20): the share of "
-            "the spread of scores that is measurement error: the smaller the better). "
+            f"<p><b>Error ratio:</b> {rel.get('error_ratio', float('nan')):.1f}% "
+            "(100 &times; &radic;(1 &minus; KR-20): the share of the spread of scores that is measurement error: "
+            "the smaller the better). "
             f"<b>Random answering</b> expects {guess.get('random_guess_points', float('nan')):.2f} of "
             f"{rel['questions']} points ({100 * guess.get('random_guess_share', float('nan')):.0f}%): a score near "
             "it says nothing about the learner. Per question, <i>random_guess</i> is that expectation, "

@@ -89,9 +89,13 @@ const plugin = {
   id: PLUGIN_ID,
   description: 'Runs a powercoach course notebook when it opens, so its widgets are live without Run All.',
   autoStart: true,
-  requires: [INotebookTracker],
-  optional: [ISettingRegistry],
+  // Optional, so that a page with no notebooks to track (Voila, which loads every installed extension
+  // and runs the notebook itself) activates it quietly and it does nothing there.
+  optional: [INotebookTracker, ISettingRegistry],
   activate: (app, tracker, registry) => {
+    if (!tracker) {
+      return;
+    }
     let enabled = true;
     const settingsLoaded = registry
       ? registry.load(PLUGIN_ID).then(settings => {

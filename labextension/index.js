@@ -107,6 +107,7 @@ const plugin = {
       }).catch(reason => console.warn('powercoach autorun: settings not loaded, autorun stays on', reason))
       : Promise.resolve();
 
+    const seen = new WeakSet(); // a second view of the same notebook shares its outputs: run once
     tracker.widgetAdded.connect((_, panel) => {
       const mark = state => {
         if (!panel.isDisposed) {
@@ -116,10 +117,11 @@ const plugin = {
       void (async () => {
         await Promise.all([panel.context.ready, settingsLoaded]);
         const opened = { dirty: panel.context.model.dirty, sources: sourcesOf(panel.content) };
-        if (!wantsAutorun(panel)) {
+        if (!wantsAutorun(panel) || seen.has(panel.context)) {
           mark('skipped');
           return;
         }
+        seen.add(panel.context);
         if (!enabled) {
           mark('off');
           return;

@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 # nbgrader shells out to alembic, so the venv's bin must be on PATH (FIELD_NOTES).
 export PATH := $(BIN):$(PATH)
 
-.PHONY: lab test lint exercises bench clean system-lab system-test
+.PHONY: lab test lint exercises bench clean system-lab system-test labextension
 # Set-up steps run in the order written: the Debian packages come before the venv.
 .NOTPARALLEL:
 
@@ -31,14 +31,19 @@ $(BIN)/python:
 # An editable install skips pyproject's data-files, so put the file that enables powercoach's server
 # extension (the Content-Security-Policy on pages that show learners' work) where a wheel puts it.
 SERVER_CONFIG_D := $(VENV)/etc/jupyter/jupyter_server_config.d
-$(VENV)/.lab-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json
+# The same for powercoach's JupyterLab extension, which runs a course notebook as it opens (docs/autorun.md).
+LABEXT := src/powercoach/labextension
+LABEXT_D := $(VENV)/share/jupyter/labextensions/@powercoach/autorun
+$(VENV)/.lab-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json $(LABEXT)/package.json
 	$(BIN)/python -m pip install --quiet -e .
 	mkdir -p $(SERVER_CONFIG_D) && cp jupyter-config/jupyter_server_config.d/powercoach.json $(SERVER_CONFIG_D)/
+	rm -rf $(LABEXT_D) && mkdir -p $(dir $(LABEXT_D)) && cp -R $(LABEXT) $(LABEXT_D)
 	touch $@
 
-$(VENV)/.test-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json
+$(VENV)/.test-installed: $(BIN)/python pyproject.toml jupyter-config/jupyter_server_config.d/powercoach.json $(LABEXT)/package.json
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	mkdir -p $(SERVER_CONFIG_D) && cp jupyter-config/jupyter_server_config.d/powercoach.json $(SERVER_CONFIG_D)/
+	rm -rf $(LABEXT_D) && mkdir -p $(dir $(LABEXT_D)) && cp -R $(LABEXT) $(LABEXT_D)
 	touch $@ $(VENV)/.lab-installed
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
@@ -59,6 +64,13 @@ exercises: $(VENV)/.lab-installed
 	@db=$$(mktemp -d); for a in $$(ls solutions); do \
 	  $(BIN)/nbgrader generate_assignment "$$a" --force --db="sqlite:///$$db/gradebook.db" || exit 1; \
 	done; rm -rf "$$db"
+
+# Rebuild the JupyterLab extension from labextension/ after editing it (authors only; needs node and npm):
+# the built bundle in src/powercoach/labextension is committed, with a hash of its sources that a test checks.
+labextension: $(VENV)/.lab-installed
+	cd labextension && npm ci --no-audit --no-fund
+	$(BIN)/python scripts/build_labextension.py
+	rm -rf $(LABEXT_D) && mkdir -p $(dir $(LABEXT_D)) && cp -R $(LABEXT) $(LABEXT_D)
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m powercoach.instructor.bench

@@ -11,8 +11,10 @@ Everything comes from the registries at build time and lands inside ``--out``:
   the lock names (micropip, IPython and its dependencies, jedi), plus comm and ipywidgets at the
   versions installed here (so they match the widget manager the site ships), and a powercoach
   wheel built from this repository;
-- the JupyterLite app (jupyterlite-core) with two extensions only, the Pyodide kernel and the
-  widget manager, from their PyPI wheels (nbgrader's and Voila's panels are left out).
+- the JupyterLite app (jupyterlite-core) with three extensions only: the Pyodide kernel and the
+  widget manager, from their PyPI wheels, and powercoach's own @powercoach/autorun (which runs a
+  course notebook as it opens), from its committed build in src/powercoach/labextension
+  (nbgrader's and Voila's panels are left out).
 
 The site's ``pyodide-lock.json`` is rewritten to list only the wheels the site holds, with their
 real hashes, and the kernel preloads them (``loadPyodideOptions.packages``) and never falls back
@@ -43,6 +45,8 @@ LOCK_ROOTS = ["micropip", "packaging", "ipython", "jedi"]
 EXTRA = [("comm", "comm", []), ("ipywidgets", "ipywidgets", ["comm", "ipython", "traitlets"])]
 #: the two JupyterLab extensions the site needs, as PyPI wheels
 EXTENSIONS = ["jupyterlite-pyodide-kernel", "jupyterlab-widgets"]
+#: powercoach's own JupyterLab extension, built and committed (`make labextension`)
+AUTORUN = ROOT / "src" / "powercoach" / "labextension"
 #: Pyodide's npm files the site needs at run time (no type stubs, consoles or source maps)
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "package.json"]
@@ -217,7 +221,8 @@ def build(out: Path, cache: Path) -> Path:
     (src / "jupyter-lite.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     contents(src)
     build_config = json.loads((HERE / "jupyter_lite_config.json").read_text(encoding="utf-8"))
-    build_config["LiteBuildConfig"]["federated_extensions"] = [str(w) for w in extension_wheels(cache)]
+    build_config["LiteBuildConfig"]["federated_extensions"] = [str(w) for w in extension_wheels(cache)] + [
+        str(AUTORUN)]
     (src / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=1), encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     log(f"jupyter lite build -> {out}")

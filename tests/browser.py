@@ -35,8 +35,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
-    """Serve a temp copy of the course (so checkpoints never land in the repo)."""
+def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None, autorun: bool = True):
+    """Serve a temp copy of the course (so checkpoints never land in the repo). With autorun=False the
+    learner has turned off the setting that runs a course notebook as it opens (docs/autorun.md)."""
     root = tmp / "served"
     for folder in ("course", "exercises"):
         shutil.copytree(REPO / folder, root / folder)
@@ -45,6 +46,10 @@ def jupyterlab(tmp: Path, extra_env: dict[str, str] | None = None):
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    if not autorun:
+        ours = Path(env["JUPYTER_CONFIG_DIR"]) / "lab/user-settings/@powercoach/autorun"
+        ours.mkdir(parents=True, exist_ok=True)
+        (ours / "plugin.jupyterlab-settings").write_text(json.dumps({"autorun": False}))
     port, token = free_port(), secrets.token_hex(16)
     log = (tmp / "jupyterlab.log").open("w")
     proc = subprocess.Popen(
@@ -91,12 +96,33 @@ def new_page(browser):
     return browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
+AUTORUN_SETTLED = ("done", "stopped", "error", "skipped", "off", "no-kernel")
+
+
+def autorun_state(page, timeout: int = 90_000) -> str:
+    """What powercoach's extension did with the notebook on screen once it has settled: `done` (ran it as
+    it opened), `skipped` (no course metadata), `off` (the setting is off), `stopped` (code the course did
+    not write), `error` or `no-kernel`. It marks the notebook's panel (labextension/index.js)."""
+    handle = page.wait_for_function(
+        """states => { const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+                       const s = p && p.dataset.powercoachAutorun; return states.includes(s) && s; }""",
+        arg=list(AUTORUN_SETTLED), timeout=timeout)
+    return handle.json_value()
+
+
+def run_all_unless_autorun(page) -> None:
+    """Run All, unless the extension already ran the notebook as it opened: a second run would replace
+    every widget while a test clicks them."""
+    if autorun_state(page) != "done":
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
 def open_and_run_all(page, base: str, token: str, path: str) -> None:
     # ?reset starts from an empty workspace, so earlier tabs are not restored beside this one.
     page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    run_all_unless_autorun(page)
 
 
 def wait_until_run_all_is_done(page, timeout: int = 90_000) -> None:

@@ -144,7 +144,7 @@ def test_a_best_and_worst_item_answers_clicks_with_feedback_on_every_option(shar
     picker.scroll_into_view_if_needed()
     first = next(s for s in bank.best_worst_sets().values()
                  if s["technique"] == "role-clarity" and s["use"] == "practice")
-    shown = picker.inner_text()
+    shown = picker.text_content()  # from the DOM: nothing scrolls it into sight before it is drawn
     assert first["options"][0]["text"][:40] in shown
     best_box, worst_box = picker.locator(".widget-radio-box").nth(0), picker.locator(".widget-radio-box").nth(1)
     best_box.get_by_role("radio", name=first["best"], exact=True).check()

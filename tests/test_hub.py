@@ -15,7 +15,7 @@ import os
 import re
 
 import pytest
-from browser import chromium, new_page
+from browser import chromium, new_page, run_all_unless_autorun
 from hubclass import Hub
 from nbgrader.api import Gradebook
 from test_nbgrader_cycle import KEY, answers_file, wrong_answer
@@ -99,8 +99,7 @@ def answer_by_clicks(hub, learner, tmp_path):
             menu.get_by_text("Assignment List").wait_for(timeout=10_000)
             assert "Formgrader" not in menu.inner_text()
             page.keyboard.press("Escape")
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            run_all_unless_autorun(page)
             questions = page.locator(".powercoach-question")
             questions.nth(len(KEY) - 1).wait_for(timeout=60_000)
             assert questions.count() == len(KEY)

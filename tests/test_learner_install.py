@@ -88,6 +88,24 @@ def test_the_installed_package_is_the_wheel_and_finds_no_key(learner_python, tmp
     assert str(learner_python.parent.parent) in where and found == "None"
 
 
+def test_the_wheel_installs_the_extension_that_runs_a_lesson_as_it_opens(learner_python, tmp_path):
+    """pip puts @powercoach/autorun (docs/autorun.md) where JupyterLab finds it, with nothing to build."""
+    built = json.loads((REPO / "src/powercoach/labextension/package.json").read_text(encoding="utf-8"))
+    installed = learner_python.parent.parent / "share/jupyter/labextensions/@powercoach/autorun"
+    assert (installed / built["jupyterlab"]["_build"]["load"]).is_file()
+    assert (installed / "schemas/@powercoach/autorun/plugin.json").is_file()
+    # What JupyterLab's server reads to list the page's extensions, from that environment's paths.
+    code = ("import json; from jupyter_core.paths import jupyter_path; "
+            "from jupyterlab_server.config import get_federated_extensions; "
+            "print(json.dumps(get_federated_extensions(jupyter_path('labextensions'))))")
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "JUPYTER_PLATFORM_DIRS": "1"}
+    out = subprocess.run([str(learner_python), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True, timeout=120)
+    found = json.loads(out.stdout)["@powercoach/autorun"]
+    assert Path(found["ext_path"]).resolve() == installed.resolve()
+    assert found["jupyterlab"]["_build"]["load"] == built["jupyterlab"]["_build"]["load"]
+
+
 RUN = r"""
 import json, sys
 import nbformat

@@ -13,7 +13,7 @@ import sys
 import threading
 
 import pytest
-from browser import check_wcag, chromium, your_turn_by_keyboard
+from browser import autorun_state, check_wcag, chromium, run_all_unless_autorun, your_turn_by_keyboard
 from conftest import REPO
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]
@@ -63,8 +63,8 @@ def open_and_run_all(page, base: str, path: str) -> None:
     page.locator(".jp-Launcher").wait_for(timeout=60_000)
     page.goto(f"{base}/lab/index.html?path={path}")
     page.get_by_text(IDLE).wait_for(timeout=120_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # powercoach's extension runs a course notebook as it opens here too; Run All only if it did not.
+    run_all_unless_autorun(page)
 
 
 def outside(requests: list[str], base: str) -> list[str]:
@@ -81,6 +81,7 @@ def test_the_site_holds_pyodide_and_every_wheel_its_lock_lists(lite_site):
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs" and kernel["disablePyPIFallback"] is True
     assert (lite_site / "files/course/01-contracting.ipynb").exists()
+    assert (lite_site / "extensions/@powercoach/autorun/package.json").exists()  # runs a lesson as it opens
     assert not list((lite_site / "files").rglob("*.answers.json"))
 
 
@@ -89,6 +90,7 @@ def test_a_lesson_loads_offline_its_drill_answers_a_click_and_your_turn_reads_a_
     page = context.new_page()
     try:
         open_and_run_all(page, base, "course/01-contracting.ipynb")
+        assert autorun_state(page) == "done"  # powercoach's extension ran it as it opened, no Run All
         # Lesson 01's practice ends with Your turn after two drills and a best-and-worst picker:
         # wait for it, so Run All has finished scrolling, then bring the first drill into view and
         # read the DOM's text (JupyterLab may not draw cells out of sight), as tests/test_browser.py does.

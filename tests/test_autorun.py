@@ -1,0 +1,215 @@
+"""Ready on open (issue #19): a course notebook opened in JupyterLab shows its widgets without Run All,
+through powercoach's JupyterLab extension (labextension/, docs/autorun.md); other notebooks never run.
+
+The seconds from opening lesson 01 to its first drill go to test-artifacts/ready-on-open.json: a timing
+report, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+
+import nbformat
+import pytest
+from browser import autorun_state, chromium, jupyterlab, new_page, save
+from conftest import REPO
+from test_nbgrader_cycle import KEY
+
+pytestmark = pytest.mark.browser
+
+REPORT = REPO / "test-artifacts" / "ready-on-open.json"
+IDLE = "Python 3 (ipykernel) | Idle"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+DRILL_CELL = 'from powercoach.widgets import ClassifyDrill\n\nClassifyDrill("contracting")'
+
+
+def notebook(path, sources: list[str], course: bool) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("A notebook for the test.")] + [
+        nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    if course:
+        nb.metadata["powercoach"] = {"autorun": True}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("autorun")
+    with jupyterlab(tmp) as server, chromium(tmp) as browser:
+        yield server, browser, tmp
+
+
+#: Records, on the page's own clock (seconds since navigation started), when each step of opening a
+#: lesson first shows: JupyterLab's notebook, the kernel idle, the extension running it, the first drill.
+PHASES = """(() => {
+  const t = {}; window.powercoachPhases = t;
+  const tick = () => {
+    const now = Math.round(performance.now()) / 1000;
+    const mark = (k, ok) => { if (ok && !(k in t)) { t[k] = now; } };
+    const panel = document.querySelector('.jp-NotebookPanel');
+    mark('notebook_shown', !!panel);
+    mark('kernel_idle', [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+      .some(e => e.textContent.includes('| Idle')));
+    mark('autorun_started', !!panel && !!panel.dataset.powercoachAutorun &&
+      !['waiting', 'skipped', 'off'].includes(panel.dataset.powercoachAutorun));
+    mark('first_widget', !!document.querySelector('.powercoach-drill'));
+    if (!('first_widget' in t)) { setTimeout(tick, 20); }
+  };
+  tick();
+})()"""
+
+
+def open_page(browser, base, token, path, phases: bool = False):
+    page = new_page(browser)
+    if phases:
+        page.add_init_script(PHASES)
+    start = time.monotonic()
+    page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
+    return page, start
+
+
+def shot(page, tmp, name):
+    page.screenshot(path=str(tmp / f"{name}.png"), full_page=True)
+    print(f"screenshot: {tmp / (name + '.png')}")
+
+
+# First in this file, so it opens on a server that has served nothing yet (as a learner's would).
+def test_a_lesson_is_ready_on_opening_without_run_all_and_answers_a_click(lab):
+    (base, token, root), browser, tmp = lab
+    page, start = open_page(browser, base, token, "course/01-contracting.ipynb", phases=True)
+    try:
+        drill = page.locator(f"{PANEL} .powercoach-drill").first
+        drill.get_by_text("Scene 1 of 14").wait_for(timeout=90_000)
+        first_widget = time.monotonic() - start
+        assert autorun_state(page) == "done"
+        settled = time.monotonic() - start
+        page.locator(f"{PANEL} .powercoach-yourturn").wait_for(timeout=30_000)  # the last cell ran too
+        # The page did not jump: the notebook is still at its top, and nothing asks to be saved.
+        scroll = page.evaluate(f"document.querySelector('{PANEL} .jp-WindowedPanel-outer').scrollTop")
+        assert scroll == 0
+        assert page.locator(".jp-mod-current.jp-mod-dirty").count() == 0
+        drill.get_by_role("button", name="Good").click()
+        feedback = drill.locator("[role=status]")
+        feedback.wait_for(timeout=10_000)
+        assert "The answer is" in feedback.text_content()
+        assert page.locator(f"{PANEL} [data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert page.locator(f"{PANEL} .jp-CodeCell .jp-InputArea-editor:visible").count() == 0
+        phases = page.evaluate("window.powercoachPhases")
+    except Exception:
+        shot(page, tmp, "ready-on-open")
+        raise
+    finally:
+        page.close()
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps({
+        "what": "seconds from page.goto to the first drill of course/01-contracting.ipynb shown in JupyterLab, "
+                "run by the @powercoach/autorun extension (no Run All), on a server that had served nothing yet",
+        "seconds_to_first_widget": round(first_widget, 2),
+        "seconds_to_autorun_done": round(settled, 2),
+        "phases_seconds_since_navigation": phases,
+        "note": "kernel_idle is the earliest a learner could choose Run All; the extension's own share is "
+                "first_widget - kernel_idle. The rest is JupyterLab loading and the kernel starting.",
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "rerun": ".venv/bin/python -m pytest tests/test_autorun.py -k ready_on_opening",
+    }, indent=1), encoding="utf-8")
+    print(f"ready on open: first widget {first_widget:.2f} s, autorun done {settled:.2f} s -> {REPORT}")
+
+
+def test_an_exercise_runs_on_opening_and_its_answer_cell_stays_editable(lab):
+    (base, token, root), browser, tmp = lab
+    path = "exercises/01-contracting/01-contracting.ipynb"
+    page, _ = open_page(browser, base, token, path)
+    try:
+        questions = page.locator(f"{PANEL} .powercoach-question")
+        questions.nth(len(KEY) - 1).wait_for(timeout=90_000)
+        assert autorun_state(page) == "done"
+        assert questions.count() == len(KEY)
+        page.get_by_role("button", name="Check my draft").wait_for(timeout=30_000)  # after the answer cell
+        # A click answers as before ...
+        first = questions.nth(0)
+        answer = next(iter(KEY.values()))
+        label = answer.capitalize() if answer in ("good", "poor") else None
+        if label is None:
+            from powercoach import catalog
+
+            label = catalog.pitfalls()[answer].title
+        first.get_by_role("radio", name=label, exact=True).check()
+        first.get_by_text(f"Saved: {answer}").wait_for(timeout=10_000)
+        # ... and a learner who types can: the answer cell is an editor that takes the keyboard.
+        cell = page.locator(f"{PANEL} .jp-CodeCell").filter(has_text="answers = ex.saved_answers()")
+        editor = cell.locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type('\nanswers["Q3"] = "poor"')
+        assert 'answers["Q3"] = "poor"' in editor.inner_text()
+        assert page.evaluate("document.activeElement.closest('.cm-content') !== null")
+        page.keyboard.press("Escape")
+        save(page)
+        saved = nbformat.read(root / path, as_version=4)
+        answer_cell = next(c for c in saved.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
+        assert answer_cell.source.rstrip().endswith('answers["Q3"] = "poor"')
+    except Exception:
+        shot(page, tmp, "exercise")
+        raise
+    finally:
+        page.close()
+
+
+def test_a_notebook_without_the_course_metadata_is_never_run(lab):
+    (base, token, root), browser, tmp = lab
+    notebook(root / "mine.ipynb", ['print("this " + "ran")'], course=False)
+    page, _ = open_page(browser, base, token, "mine.ipynb")
+    try:
+        page.get_by_text(IDLE).wait_for(timeout=60_000)
+        assert autorun_state(page) == "skipped"
+        page.wait_for_timeout(2000)
+        assert page.locator(f"{PANEL} .jp-OutputArea-output").count() == 0
+        assert "this ran" not in page.locator(PANEL).inner_text()
+    finally:
+        page.close()
+
+
+def test_a_course_notebook_stops_before_code_the_course_did_not_write(lab):
+    """Metadata alone does not make a notebook run: a cell that is not course code (here a print; in a
+    learner's submission an instructor opens, anything) stops the run before it, and the learner is told."""
+    (base, token, root), browser, tmp = lab
+    notebook(root / "foreign.ipynb", [DRILL_CELL, 'print("this " + "ran")', DRILL_CELL], course=True)
+    page, _ = open_page(browser, base, token, "foreign.ipynb")
+    try:
+        page.get_by_text(IDLE).wait_for(timeout=60_000)
+        assert autorun_state(page) == "stopped"
+        cells = page.locator(f"{PANEL} .jp-CodeCell")
+        assert cells.nth(0).locator(".powercoach-drill").count() == 1
+        assert cells.nth(1).locator(".jp-OutputArea-output").count() == 0
+        assert cells.nth(2).locator(".jp-OutputArea-output").count() == 0
+        page.get_by_text("Part of this notebook was not run when it opened").wait_for(timeout=10_000)
+    except Exception:
+        shot(page, tmp, "foreign")
+        raise
+    finally:
+        page.close()
+
+
+def test_the_setting_turns_it_off_and_run_all_still_works(lab, tmp_path):
+    _, browser, _ = lab  # one Playwright per thread: this test's own server, the same browser
+    with jupyterlab(tmp_path, autorun=False) as (base, token, _):
+        page, _ = open_page(browser, base, token, "course/01-contracting.ipynb")
+        try:
+            page.get_by_text(IDLE).wait_for(timeout=60_000)
+            assert autorun_state(page) == "off"
+            page.wait_for_timeout(2000)
+            assert page.locator(f"{PANEL} .jp-OutputArea-output").count() == 0
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            page.locator(f"{PANEL} .powercoach-drill").first.get_by_text("Scene 1 of 14").wait_for(timeout=60_000)
+        except Exception:
+            shot(page, tmp_path, "off")
+            raise
+        finally:
+            page.close()

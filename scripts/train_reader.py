@@ -55,7 +55,7 @@ GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(g
 # hence the margin.
 MIN_GOOD_CLEAN = 96.0
 MIN_GOOD_CLEAN_CORPUS = 96.0  # on the v1 and v2 parts each (72 good replies each: one reply is 1.4 points)
-CORPORA = ("validation-v1", "validation-v2")
+CORPORA = ("validation-v1", "validation-v2", "validation-v3")
 FOLDS, SEEDS = 5, (16, 17)
 SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 
@@ -108,8 +108,10 @@ def rows() -> list[dict]:
     check = reader_eval._read_csv(reader_eval.CHECK, ("coach_says", "label", "pitfall"))
     v1, _ = reader_eval.gold(reader_eval.CORPUS_V1)
     v2, _ = reader_eval.gold(reader_eval.CORPUS_V2)
+    v3, _ = reader_eval.gold(reader_eval.CORPUS_V3)
     return (tag(reader_eval.bank_rows("practice"), "practice") + tag(best_worst_rows(), "best-worst")
-            + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1") + tag(v2, "validation-v2"))
+            + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1") + tag(v2, "validation-v2")
+            + tag(v3, "validation-v3"))
 
 
 def evidence(data: list[dict]) -> list[tuple[dict, dict]]:

@@ -96,10 +96,24 @@ def _flags() -> int:
     return re.IGNORECASE | re.MULTILINE
 
 
+_LEXICON_REF = re.compile(r"\{@([a-z_]+)\}")
+
+
+def expand(pattern: str, lexicons: dict) -> str:
+    """A word class's pattern with each ``{@name}`` replaced by the general word list of that name
+    (``lexicons`` in the data file), as ``word|word|...``, longest first, each word escaped and its
+    spaces made flexible. An unknown name raises KeyError."""
+    def words(m: re.Match) -> str:
+        items = sorted({w.strip() for w in lexicons[m.group(1)] if w.strip()}, key=lambda w: (-len(w), w))
+        return "|".join(re.escape(w).replace("\\ ", r"\s+").replace("'", "['’]") for w in items)
+    return _LEXICON_REF.sub(words, pattern)
+
+
 @cache
 def _compiled(lang: str = "en") -> dict:
     """Cues and guards compiled once per language."""
     d = data(lang)
+    lex = d.get("lexicons", {})
     cues = []
     for kind, section in (("pitfall", d["pitfalls"]), ("strength", d["strengths"])):
         for target, spec in section.items():
@@ -113,7 +127,7 @@ def _compiled(lang: str = "en") -> dict:
         "code": [re.compile(p, _flags()) for p in g["code_patterns"]],
         "english": frozenset(w.lower() for w in g["english_words"]),
         "foreign": frozenset(w.lower() for w in g["foreign_words"]),
-        "word_classes": {k: (re.compile(v["pattern"], _flags()), v.get("scope", "any"), v.get("cap", 3))
+        "word_classes": {k: (re.compile(expand(v["pattern"], lex), _flags()), v.get("scope", "any"), v.get("cap", 3))
                          for k, v in d.get("word_classes", {}).items()},
         "quote": re.compile(d["features"]["quotes"]["pattern"], _flags()),
         "closed": re.compile(d["features"]["closed_questions"]["pattern"], _flags()),

@@ -340,7 +340,7 @@ def check(lang: str = "en") -> list[str]:
             problems.append(f"notices.{k}: empty message")
     for name, wc in d.get("word_classes", {}).items():
         try:
-            re.compile(wc["pattern"])
+            re.compile(reader.expand(wc["pattern"], d.get("lexicons", {})))
         except (re.error, KeyError) as e:
             problems.append(f"word_classes.{name}: pattern does not compile ({e})")
     model = d.get("model")

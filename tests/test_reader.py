@@ -80,7 +80,9 @@ def test_each_pitfall_names_its_words(pitfall, technique, client, reply, word):
     assert r.pitfalls[0] == pitfall, r.to_dict()
     obs = r.observations[0]
     assert obs.kind == "pitfall" and obs.id == pitfall and obs.title and obs.message
-    assert any(w.lower() == word.lower() for w in obs.words), obs.words
+    # the trigger is named, alone or inside a longer marked run (overlapping triggers are merged into one span)
+    assert any(word.lower() in w.lower() for w in obs.words), obs.words
+    assert word.lower() in obs.message.lower()
     _spans_are_words(r, reply)
 
 

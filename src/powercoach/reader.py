@@ -426,8 +426,10 @@ def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
     wp, wg = model["coef"][pitfall], model["coef"]["good"]
     gains = []
     for i, f in enumerate(model["features"]):
-        # cue evidence speaks with its own messages, and a strength is never shown as a pitfall's words
-        if f in x and x[f][1] and not f.startswith(("lex:", "strength:")):
+        # cue evidence speaks with its own messages, a strength is never shown as a pitfall's words, and a
+        # word class marked "show": false (a plain count, such as the coach's 'I') weighs but is never quoted
+        shown = not f.startswith("wc:") or d["word_classes"].get(f[3:], {}).get("show", True)
+        if f in x and x[f][1] and shown and not f.startswith(("lex:", "strength:")):
             gain = (wp[i] - wg[i]) * x[f][0]
             if gain > model.get("min_gain", 0.3):
                 gains.append((gain, f))

@@ -9,22 +9,26 @@ name, so each suspicion can say which words raised it.
 
 It trains on the tuning data only: the bank's practice items (and the best and worst options of its
 practice sets), the development set (evaluation/reader/dev.csv), the author's check set
-(evaluation/reader/check.csv) and the validation corpora v1 and v2 with their reviewers' gold
-(evaluation/reader/validation/ and validation-v2/: each looked at once, see its FIRST_LOOK.md, tuned
-on since). Never on the bank's assessment items, and never on the held-out corpus v3 (validation-v3/,
-which this script never opens).
+(evaluation/reader/check.csv) and the validation corpora v1, v2 and v3 with their reviewers' gold
+(evaluation/reader/validation/, validation-v2/, validation-v3/: each looked at once, see its
+FIRST_LOOK.md, tuned on since). Never on the bank's assessment items, and never on the held-out
+corpus v4 (validation-v4/, which this script never opens).
 
 The settings (regularisation C, class weights, and the flagging threshold tau) are chosen by
-cross-validation over ALL the tuning data, in folds that keep every scene's replies together (so a
-reply is never judged by a model that saw its scene): the setting with the most poor replies
-flagged (plus gold named first) among those whose cross-validated good-clean figure is at least
-MIN_GOOD_CLEAN, pooled and on the part of each validation corpus (v1, v2: written by others, as
-the held-out corpus is). Then the model is fitted on all of it.
+LEAVE ONE CORPUS OUT: fit on everything except validation corpus v1 and score v1; the same for v2
+and v3. Each corpus was written by a different writer, as the next held-out corpus will be, so this
+is the closest the tuning data comes to a new writer (cross-validation by scene keeps the other
+replies of the same writer in training, and flatters). The rule: among the settings whose
+leave-one-corpus-out good-clean figure is at least MIN_GOOD_CLEAN pooled over the three corpora and
+MIN_GOOD_CLEAN_CORPUS on each, the one with the most poor replies flagged plus gold named first
+(pooled). Read fresh, a new writer's good replies have stayed clean up to about 4 points less often
+than these estimates said (v3: 93.8 left out, 89.6 at its first look), so 96 pooled and 94 on each
+aims at 92 to 94 on the next corpus, above the baseline's 86 to 90 (a tie goes to the cleaner
+setting). Cross-validation by scene is printed beside it, for comparison. Then the model is fitted on
+all of it.
 
-A leave-one-set-out check follows, with the chosen settings: fit without v2 and score v2, fit
-without v1 and score v1 (the reader and the baseline side by side). It says how the reader does on
-a corpus by another writer whose scenes it never saw, which cross-validation by scene (where the
-other replies of the same writer stay in training) flatters.
+Even leave-one-corpus-out is optimistic: the word classes and general word lists were written after
+reading those corpora's misses.
 
     .venv/bin/python scripts/train_reader.py            # cross-validate, fit, write the model
     .venv/bin/python scripts/train_reader.py --dry-run  # cross-validate and print only
@@ -53,9 +57,13 @@ GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(g
 # batch 6, read fresh, the reader only tied the baseline's good clean (95.8%) while flagging 83.3% of
 # poor replies. Poor flagged has room above its 75% target and good clean little above the baseline's,
 # hence the margin.
+# Leave-one-corpus-out good clean, pooled over v1, v2 and v3, and on each corpus (71 to 96 good replies each:
+# one reply is 1.0 to 1.4 points). Read fresh, good clean has come in below this estimate: v3's first look
+# gave 89.6% where round three's features, fitted without v3, give 93.8% leave-one-corpus-out. Hence a
+# bar of 96 / 94, which aims at 92 to 94 on a new writer, above the baseline's 86 to 90.
 MIN_GOOD_CLEAN = 96.0
-MIN_GOOD_CLEAN_CORPUS = 96.0  # on the v1 and v2 parts each (72 good replies each: one reply is 1.4 points)
-CORPORA = ("validation-v1", "validation-v2")
+MIN_GOOD_CLEAN_CORPUS = 94.0
+CORPORA = ("validation-v1", "validation-v2", "validation-v3")
 FOLDS, SEEDS = 5, (16, 17)
 SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 
@@ -108,8 +116,10 @@ def rows() -> list[dict]:
     check = reader_eval._read_csv(reader_eval.CHECK, ("coach_says", "label", "pitfall"))
     v1, _ = reader_eval.gold(reader_eval.CORPUS_V1)
     v2, _ = reader_eval.gold(reader_eval.CORPUS_V2)
+    v3, _ = reader_eval.gold(reader_eval.CORPUS_V3)
     return (tag(reader_eval.bank_rows("practice"), "practice") + tag(best_worst_rows(), "best-worst")
-            + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1") + tag(v2, "validation-v2"))
+            + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1") + tag(v2, "validation-v2")
+            + tag(v3, "validation-v3"))
 
 
 def evidence(data: list[dict]) -> list[tuple[dict, dict]]:
@@ -178,6 +188,33 @@ def cross_validate(data, ev, names, X, y, c, weight, taus) -> dict[float, list[d
     return out
 
 
+def leave_one_corpus_out(data, ev, names, X, y, c, weight, taus, corpora) -> dict[float, dict[int, list[str]]]:
+    """For each tau, one prediction map over the rows of every corpus, each corpus scored by a model fitted
+    on everything else."""
+    d = reader.data("en")
+    out: dict[float, dict[int, list[str]]] = {t: {} for t in taus}
+    for source in corpora:
+        train = [i for i, r in enumerate(data) if r["source"] != source]
+        test = [i for i, r in enumerate(data) if r["source"] == source]
+        model = with_all_classes(fit(names, [X[i] for i in train], [y[i] for i in train], c, weight))
+        for t in taus:
+            m = {**model, "flag_below_good": t, **SHOWN}
+            for i in test:
+                out[t][i] = reader.decide(data[i]["coach_says"], *ev[i], {**d, "model": m})[0]
+    return out
+
+
+def loco_figures(data: list[dict], pred: dict[int, list[str]], corpora) -> dict:
+    """Figures of the leave-one-corpus-out predictions, per corpus and pooled over the corpora."""
+    out = {}
+    for source in list(corpora) + ["pooled"]:
+        sub = [i for i, r in enumerate(data)
+               if (r["source"] == source if source != "pooled" else r["source"] in corpora)]
+        idx = {id(data[i]): i for i in sub}
+        out[source] = reader_eval.figures([data[i] for i in sub], lambda r, idx=idx: pred[idx[id(r)]])
+    return out
+
+
 def mean_figures(data: list[dict], pred_maps: list[dict[int, list[str]]]) -> dict:
     """The figures of each seed's predictions, averaged (per-pitfall tables of the first seed)."""
     idx = {id(r): i for i, r in enumerate(data)}
@@ -213,65 +250,69 @@ def main() -> None:
     phrases = reader_eval.baseline_data("en")["pitfalls"]
     base = reader_eval.figures(data, lambda r: reader_eval.baseline(r["coach_says"], phrases))
     print(f"baseline (keyword lists, nothing learned) on the same rows: {line(base)}")
+    corpora = [s for s in CORPORA if s in counts]
     results = []
     for weight in GRID_WEIGHT:
         for c in GRID_C:
-            for t, maps in cross_validate(data, ev, names, X, y, c, weight, GRID_TAU).items():
-                results.append((c, weight, t, mean_figures(data, maps), maps))
-    # The v1 and v2 corpora were written by someone else (as the held-out corpus is): their parts of the
-    # cross-validation must keep good replies clean too, not only the pooled figure.
+            loco = leave_one_corpus_out(data, ev, names, X, y, c, weight, GRID_TAU, corpora)
+            cv = cross_validate(data, ev, names, X, y, c, weight, GRID_TAU)
+            for t in GRID_TAU:
+                results.append((c, weight, t, loco_figures(data, loco[t], corpora), loco[t], mean_figures(data, cv[t]),
+                                cv[t]))
+
     def part(maps, source):
         sub = [i for i, r in enumerate(data) if r["source"] == source]
         return mean_figures([data[i] for i in sub], [{j: m[i] for j, i in enumerate(sub)} for m in maps])
 
-    corpora = [s for s in CORPORA if s in counts]
-    ok = [r for r in results if r[3]["good_clean"] >= MIN_GOOD_CLEAN
-          and all(part(r[4], s)["good_clean"] >= MIN_GOOD_CLEAN_CORPUS for s in corpora)]
-    ok.sort(key=lambda r: -(r[3]["poor_flagged"] + r[3]["gold_first_of_all_poor"]))
-    print(f"best settings with cross-validated good clean >= {MIN_GOOD_CLEAN}% pooled and >= "
-          f"{MIN_GOOD_CLEAN_CORPUS}% on each validation corpus part (ranked by poor flagged + gold first of all poor):")
-    for c, weight, t, f, maps in ok[:10]:
-        print(f"  C={c:<5} weight={str(weight):<8} tau={t:.3f}: {line(f)}   | "
-              + " | ".join(f"{s[-2:]}: {part(maps, s)['good_clean']:5.1f} / {part(maps, s)['poor_flagged']:5.1f}"
-                           for s in corpora))
+    # The rule: leave-one-corpus-out is the guide (each corpus was written by someone else, as the next one
+    # will be). Among the settings whose LOCO good clean is at least MIN_GOOD_CLEAN pooled over the corpora
+    # and MIN_GOOD_CLEAN_CORPUS on each, the one with the most poor replies flagged plus gold named first.
+    ok = [r for r in results if r[3]["pooled"]["good_clean"] >= MIN_GOOD_CLEAN
+          and all(r[3][s]["good_clean"] >= MIN_GOOD_CLEAN_CORPUS for s in corpora)]
+    ok.sort(key=lambda r: (-(r[3]["pooled"]["poor_flagged"] + r[3]["pooled"]["gold_first_of_all_poor"]),
+                           -r[3]["pooled"]["good_clean"]))  # a tie goes to the cleaner setting
+    print(f"best settings with leave-one-corpus-out good clean >= {MIN_GOOD_CLEAN}% pooled and >= "
+          f"{MIN_GOOD_CLEAN_CORPUS}% on each corpus (ranked by LOCO poor flagged + gold first of all poor):")
+    for c, weight, t, lf, _, f, _ in ok[:10]:
+        print(f"  C={c:<5} weight={str(weight):<8} tau={t:.3f}: LOCO {line(lf['pooled'])}   | "
+              + " | ".join(f"{s[-2:]}: {lf[s]['good_clean']:5.1f} / {lf[s]['poor_flagged']:5.1f}" for s in corpora)
+              + f"   | CV good {f['good_clean']:5.1f} poor {f['poor_flagged']:5.1f}")
     if not ok:
         raise SystemExit("No setting keeps enough good replies clean; loosen nothing, rethink the features.")
-    c, weight, t, f, maps = ok[0]
+    c, weight, t, lf, _, f, maps = ok[0]
     print(f"chosen: C={c}, class weight {weight}, tau={t}")
-    print(f"cross-validated, all tuning data: {line(f)}")
-    print(f"baseline, all tuning data:         {line(base)}")
+    print("leave one corpus out (fit on everything but the corpus, score it once), chosen settings:")
+    for source in corpora + ["pooled"]:
+        rows_ = [r for r in data if r["source"] == source] if source != "pooled" else \
+            [r for r in data if r["source"] in corpora]
+        bf = reader_eval.figures(rows_, lambda r: reader_eval.baseline(r["coach_says"], phrases))
+        print(f"  {source:<14} n={len(rows_):3d} reader   {line(lf[source])}")
+        print(f"  {'':<14}       baseline {line(bf)}")
+        if source != "pooled":
+            weak = [f"{p} {v['recall']:.0f}" for p, v in lf[source]["per_pitfall"].items()
+                    if v["gold"] and (v["recall"] or 0) < 50]
+            print(f"  {'':<14}       recall under 50%: {', '.join(weak) or 'none'}")
+    print("leave one corpus out per pitfall, pooled: gold n, precision / recall %")
+    for p, v in lf["pooled"]["per_pitfall"].items():
+        print(f"  {p:<16} {v['gold']:3d}  {reader_eval._f(v['precision'])} / {reader_eval._f(v['recall'])}")
+    print(f"cross-validated by scene ({FOLDS} folds, seeds {SEEDS}; optimistic), chosen settings:")
+    print(f"  all tuning data   reader   {line(f)}")
+    print(f"  {'':<17} baseline {line(base)}")
     for source in counts:
         these = [r for r in data if r["source"] == source]
         pf = part(maps, source)
         bf = reader_eval.figures(these, lambda r: reader_eval.baseline(r["coach_says"], phrases))
         print(f"  {source:<14} n={len(these):3d} reader {line(pf)}")
         print(f"  {'':<14}       baseline {line(bf)}")
-    print("cross-validated per pitfall (first seed): gold n, precision / recall %")
-    for p, v in f["per_pitfall"].items():
-        print(f"  {p:<16} {v['gold']:3d}  {reader_eval._f(v['precision'])} / {reader_eval._f(v['recall'])}")
-    print("leave one set out (chosen settings; fit without the set, score it once):")
-    for source in corpora:
-        train = [i for i, r in enumerate(data) if r["source"] != source]
-        test = [i for i, r in enumerate(data) if r["source"] == source]
-        m = with_all_classes(fit(names, [X[i] for i in train], [y[i] for i in train], c, weight))
-        m.update({"flag_below_good": t, **SHOWN})
-        pred = {i: reader.decide(data[i]["coach_says"], *ev[i], {**d, "model": m})[0] for i in test}
-        rows_ = [data[i] for i in test]
-        idx = {id(data[i]): i for i in test}
-        pf = reader_eval.figures(rows_, lambda r, pred=pred, idx=idx: pred[idx[id(r)]])
-        bf = reader_eval.figures(rows_, lambda r: reader_eval.baseline(r["coach_says"], phrases))
-        print(f"  without {source:<14} reader   {line(pf)}")
-        print(f"  {'':<22} baseline {line(bf)}")
-        weak = [f"{p} {v['recall']:.0f}" for p, v in pf["per_pitfall"].items() if v["gold"] and (v["recall"] or 0) < 50]
-        print(f"  {'':<22} recall under 50%: {', '.join(weak) or 'none'}")
     if args.dry_run:
         return
     model = fit(names, X, y, c, weight)
     model.update({"flag_below_good": t, **SHOWN,
                   "_about": (f"Learned by scripts/train_reader.py (multinomial logistic regression, C={c}, "
-                             f"class weight {weight}, tau chosen by cross-validation by scene) on the tuning "
+                             f"class weight {weight}) on the tuning "
                              "data only: the bank's practice items and best/worst options, evaluation/reader/"
-                             "dev.csv and check.csv, and the validation corpora v1 and v2 (reviewers' gold). "
+                             "dev.csv and check.csv, and the validation corpora v1, v2 and v3 (reviewers' gold); "
+                             "C, class weight and tau chosen by leave-one-corpus-out. "
                              "coef[class][i] weighs features[i]; a reply is flagged when P(good) < "
                              "flag_below_good, naming the pitfalls within also_within of the most likely one, "
                              "each with the words of the features that raised it by more than min_gain.")})

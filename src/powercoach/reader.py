@@ -96,10 +96,24 @@ def _flags() -> int:
     return re.IGNORECASE | re.MULTILINE
 
 
+_LEXICON_REF = re.compile(r"\{@([a-z_]+)\}")
+
+
+def expand(pattern: str, lexicons: dict) -> str:
+    """A word class's pattern with each ``{@name}`` replaced by the general word list of that name
+    (``lexicons`` in the data file), as ``word|word|...``, longest first, each word escaped and its
+    spaces made flexible. An unknown name raises KeyError."""
+    def words(m: re.Match) -> str:
+        items = sorted({w.strip() for w in lexicons[m.group(1)] if w.strip()}, key=lambda w: (-len(w), w))
+        return "|".join(re.escape(w).replace("\\ ", r"\s+").replace("'", "['’]") for w in items)
+    return _LEXICON_REF.sub(words, pattern)
+
+
 @cache
 def _compiled(lang: str = "en") -> dict:
     """Cues and guards compiled once per language."""
     d = data(lang)
+    lex = d.get("lexicons", {})
     cues = []
     for kind, section in (("pitfall", d["pitfalls"]), ("strength", d["strengths"])):
         for target, spec in section.items():
@@ -113,7 +127,7 @@ def _compiled(lang: str = "en") -> dict:
         "code": [re.compile(p, _flags()) for p in g["code_patterns"]],
         "english": frozenset(w.lower() for w in g["english_words"]),
         "foreign": frozenset(w.lower() for w in g["foreign_words"]),
-        "word_classes": {k: (re.compile(v["pattern"], _flags()), v.get("scope", "any"), v.get("cap", 3))
+        "word_classes": {k: (re.compile(expand(v["pattern"], lex), _flags()), v.get("scope", "any"), v.get("cap", 3))
                          for k, v in d.get("word_classes", {}).items()},
         "quote": re.compile(d["features"]["quotes"]["pattern"], _flags()),
         "closed": re.compile(d["features"]["closed_questions"]["pattern"], _flags()),
@@ -412,8 +426,10 @@ def _learned_hit(pitfall: str, x: dict, model: dict, d: dict, reply: str):
     wp, wg = model["coef"][pitfall], model["coef"]["good"]
     gains = []
     for i, f in enumerate(model["features"]):
-        # cue evidence speaks with its own messages, and a strength is never shown as a pitfall's words
-        if f in x and x[f][1] and not f.startswith(("lex:", "strength:")):
+        # cue evidence speaks with its own messages, a strength is never shown as a pitfall's words, and a
+        # word class marked "show": false (a plain count, such as the coach's 'I') weighs but is never quoted
+        shown = not f.startswith("wc:") or d["word_classes"].get(f[3:], {}).get("show", True)
+        if f in x and x[f][1] and shown and not f.startswith(("lex:", "strength:")):
             gain = (wp[i] - wg[i]) * x[f][0]
             if gain > model.get("min_gain", 0.3):
                 gains.append((gain, f))

@@ -94,3 +94,16 @@ def test_a_changed_rating_changes_the_standard_and_check_says_so(tmp_path, capsy
     assert after[first]["pass"] < before[first]["pass"]
     assert standard.main(["check", "--sheets", str(folder)]) == 1
     assert "run `write`" in capsys.readouterr().err
+
+
+def test_the_chance_a_guess_passes_is_worked_out_exactly():
+    """Exercise 01: 8 good-or-poor (1/2) and 3 pitfall questions (1/12), 3 written points; its
+    standard needs 7 of 11 clicks with full written marks. Worked by hand with the binomial sums."""
+    from math import ceil, comb
+
+    s = catalog.pass_standards()["exercises"]["01-contracting"]
+    need = ceil(s["pass"] - 3 - 1e-9)
+    by_hand = sum(comb(8, a) / 2 ** 8 * comb(3, b) * (1 / 12) ** b * (11 / 12) ** (3 - b)
+                  for a in range(9) for b in range(4) if a + b >= need)
+    assert standard.chance_by_guessing()["01-contracting"] == pytest.approx(by_hand)
+    assert standard.chance_by_guessing()["01-contracting"] < 0.1

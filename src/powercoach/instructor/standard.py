@@ -80,6 +80,29 @@ def standards(folder: Path = SHEETS) -> dict:
             "course": {"pass": round(passing, 1), "of": total, "share": round(passing / total, 3)}}
 
 
+def chance_by_guessing(folder: Path = SHEETS) -> dict[str, float]:
+    """Per exercise, the chance that clicking at random, with full marks on the written part, still
+    reaches the published standard: how far a guess goes once the standard is in place."""
+    from ..marking import choices
+
+    items, _ = read_sheets(folder)
+    out = {}
+    for name, s in published()["exercises"].items():
+        rows = [r for r in items if r["exercise"] == name]
+        written = sum(float(r["points"]) for r in rows if r["kind"] == "written")
+        dist = {0: 1.0}  # points from clicks -> probability, one question at a time
+        for r in rows:
+            if r["kind"] != "written":
+                p = 1 / len(choices(r["kind"]))
+                nxt: dict[int, float] = {}
+                for k, v in dist.items():
+                    nxt[k] = nxt.get(k, 0.0) + v * (1 - p)
+                    nxt[k + 1] = nxt.get(k + 1, 0.0) + v * p
+                dist = nxt
+        out[name] = sum(v for k, v in dist.items() if k + written >= s["pass"] - 1e-9)
+    return out
+
+
 def sentence(exercise: str, found: dict | None = None) -> str:
     """What a learner reads about an exercise's standard, word for word in its notebook."""
     found = found or published()
@@ -110,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         print("pass standards match the panel's sheets")
     else:
         print(f"{found['judges']} judges. {found['method']}")
+        guess = chance_by_guessing(args.sheets)
         for name, e in found["exercises"].items():
             print(f"  {name:<28} {e['pass']:>5g} of {e['of']:>2}  (judges' sums spread sd {e['judges_sd']:g}, "
-                  f"standard error {e['standard_error']:g})")
+                  f"standard error {e['standard_error']:g}; random clicks with a full written mark pass "
+                  f"{100 * guess[name]:.2g}% of the time)")
         c = found["course"]
         print(f"  {'course':<28} {c['pass']:>5g} of {c['of']:>2}  ({100 * c['share']:.0f}%)")
     return 0

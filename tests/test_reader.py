@@ -332,28 +332,15 @@ def test_the_held_out_corpus_is_v4_and_its_absence_is_said_plainly(tmp_path, mon
         < text.index("TUNED ON: validation corpus v1")
 
 
-def test_only_validation_v3_reports_the_tuned_on_corpus_alone():
-    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v3", str(FIXTURE),
-           "--only", "validation-v3", "--json"]
+@pytest.mark.parametrize("version", ["v3", "v2", "v1"])
+def test_only_a_tuned_on_corpus_reports_it_alone(version):
+    name = f"validation-{version}"
+    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", f"--corpus-{version}", str(FIXTURE),
+           "--only", name, "--json"]
     out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-    assert list(out) == ["validation-v3"] and out["validation-v3"]["kept"] == 4
-    assert out["validation-v3"]["title"].startswith("TUNED ON: validation corpus v3 (looked at once")
-
-
-def test_only_validation_v2_reports_the_tuned_on_corpus_alone():
-    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v2", str(FIXTURE),
-           "--only", "validation-v2", "--json"]
-    out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-    assert list(out) == ["validation-v2"] and out["validation-v2"]["kept"] == 4
-    assert out["validation-v2"]["title"].startswith("TUNED ON: validation corpus v2 (looked at once")
-
-
-def test_only_validation_v1_reports_the_tuned_on_corpus_alone():
-    cmd = [sys.executable, "-m", "powercoach.reader", "evaluate", "--corpus-v1", str(FIXTURE),
-           "--only", "validation-v1", "--json"]
-    out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-    assert list(out) == ["validation-v1"] and out["validation-v1"]["kept"] == 4
-    assert out["validation-v1"]["reader"]["poor_flagged"] == 66.7
+    assert list(out) == [name] and out[name]["kept"] == 4
+    assert out[name]["title"].startswith(f"TUNED ON: validation corpus {version} (looked at once")
+    assert out[name]["reader"]["poor_flagged"] == 66.7
 
 
 _TWICE = re.compile(r"\b(\w+)\b\W{1,4}\b\1\b", re.IGNORECASE)

@@ -254,3 +254,15 @@ def check_wcag(page, route: str, path: str, jupyterlab_page: bool = False, **ext
                                                                         encoding="utf-8")
     failing = [v for v in brief(ours) if v["impact"] in FAILING]
     assert not failing, json.dumps(failing, indent=1)
+
+
+def settle(page, timeout: float = 15) -> None:
+    """Wait until the number of widgets on the page stops changing (the last cells have rendered)."""
+    seen, since, deadline = -1, time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = page.locator(".jupyter-widgets").count()
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since > 1.0:
+            return
+        page.wait_for_timeout(200)

@@ -25,6 +25,7 @@ from browser import (
     jupyterlab,
     new_page,
     open_and_run_all,
+    settle,
     voila,
     wait_until_run_all_is_done,
 )
@@ -34,18 +35,6 @@ pytestmark = pytest.mark.browser
 
 EXERCISES = sorted(f"exercises/{p.parent.name}/{p.name}" for p in (REPO / "exercises").glob("*/*.ipynb"))
 PAGES = ["course/start.ipynb"] + sorted(f"course/{p.name}" for p in (REPO / "course").glob("[0-9]*.ipynb")) + EXERCISES
-
-
-def settle(page, timeout: float = 15) -> None:
-    """Wait until the number of widgets on the page stops changing (the last cells have rendered)."""
-    seen, since, deadline = -1, time.monotonic(), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = page.locator(".jupyter-widgets").count()
-        if now != seen:
-            seen, since = now, time.monotonic()
-        elif time.monotonic() - since > 1.0:
-            return
-        page.wait_for_timeout(200)
 
 
 @pytest.fixture(scope="module")

@@ -319,3 +319,41 @@ def test_grade_stops_a_learner_at_the_time_limit_and_goes_on(course):
         assert gb.find_assignment(a).submissions == []
     graded = grade("--workers", "2")
     assert graded.returncode == 0 and graded.stdout.count(f"{len(key)} / {len(key)}") == 3, graded.stdout
+
+
+def test_grade_waits_for_a_locked_gradebook_and_says_when_it_stays_locked(course):
+    """Another program holding the gradebook's write lock (the Formgrader saving a grade) delays
+    grading and fails nobody; one that never lets go fails each learner after LOCK_TRIES fresh
+    tries, with the reason, and leaves no score. (In CI two workers switching a fresh gradebook
+    to WAL at once once failed a learner with "database is locked".)"""
+    import io
+    import sqlite3
+    import threading
+
+    from powercoach.instructor import autograde
+
+    a = "01-contracting"
+    key = solution_key(a)
+    course.nbgrader("generate_assignment", a, "--force")
+    for student in ("ann", "ben"):
+        course.submit(student, a, released(a), answers_file(key, a))
+    autograde.prepare_gradebook(autograde.course_directory(course.root))
+    holder = sqlite3.connect(course.root / "gradebook.db", isolation_level=None, check_same_thread=False)
+    assert holder.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+    holder.execute("BEGIN IMMEDIATE")  # held through the whole run
+    out = io.StringIO()
+    outcomes = autograde.grade(a, workers=2, root=str(course.root), out=out, lock_wait=0.2)
+    holder.execute("ROLLBACK")
+    assert [(o.student, o.ok) for o in outcomes] == [("ann", False), ("ben", False)]
+    for o in outcomes:
+        assert f"stayed locked by another program through {autograde.LOCK_TRIES} tries of 0.2 s" in o.error
+    assert "2/2 graded" in out.getvalue()
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
+        assert gb.find_assignment(a).submissions == []
+
+    holder.execute("BEGIN IMMEDIATE")  # let go after 3 s: the workers wait for it
+    threading.Timer(3, holder.execute, ("ROLLBACK",)).start()
+    outcomes = autograde.grade(a, workers=2, root=str(course.root), out=io.StringIO())
+    assert [(o.student, o.ok, o.score) for o in outcomes] == [("ann", True, len(key)), ("ben", True, len(key))]
+    holder.close()

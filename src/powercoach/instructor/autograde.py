@@ -34,7 +34,7 @@ class Outcome:
     max_score: float | None = None
     error: str = ""
     refused: tuple[str, ...] = ()
-    retry: bool = False  # declined by a worker a stopped grading left unsafe; graded again afresh
+    retry: bool = False  # declined by an unsafe worker, or met a locked gradebook: graded again afresh
 
 
 def course_directory(root: str | os.PathLike = "."):
@@ -73,6 +73,9 @@ def submitted_students(coursedir, assignment: str) -> list[str]:
 _api = None
 _unsafe = False  # this worker stopped a grading part-way; what it left (a module, a mapper) may be broken
 DEFAULT_TIMEOUT = 60.0  # seconds per learner; a click-answered submission takes well under one
+LOCK_WAIT = 30.0  # seconds a worker waits for another's write lock on the gradebook
+_lock_wait = LOCK_WAIT
+LOCK_TRIES = 3  # a learner whose grading still met a locked gradebook is graded afresh, this many times in all
 
 
 class GradingTimeout(BaseException):
@@ -85,16 +88,36 @@ def _on_alarm(signum, frame):
 
 
 def _fast_sqlite(dbapi_connection, _record) -> None:
-    """Write-ahead logging for the gradebook: nbgrader commits once per grade, and with
-    SQLite's default rollback journal each commit waits for the disk (about 17 ms here, 26
-    commits a submission). In WAL mode with synchronous=NORMAL a commit is a memory write
-    and the database stays consistent (the SQLite docs: only a power cut can undo the last
-    commits). The mode stays with the gradebook file; nbgrader and the Formgrader read it
-    as before."""
+    """Each worker's connection to the gradebook: commits that do not wait for the disk
+    (synchronous=NORMAL, safe in WAL mode: the SQLite docs say only a power cut can undo the
+    last commits) and a patient wait for the other workers' write locks. The journal mode
+    itself is set once, before any worker starts (``prepare_gradebook``)."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(_lock_wait * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def prepare_gradebook(coursedir) -> None:
+    """Create the gradebook if it is new and switch an SQLite one to write-ahead logging, once,
+    here, before any worker opens it. nbgrader commits once per grade, and with SQLite's
+    default rollback journal each commit waits for the disk (about 17 ms here, 26 commits a
+    submission); in WAL mode it is a memory write. The mode stays with the file; nbgrader and
+    the Formgrader read it as before. Switching needs the database to itself, so two workers
+    each switching it as they started could meet and one fail with "database is locked" (seen
+    in CI, and 1 run in 20 of two workers opening a fresh gradebook at once)."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
+            if gb.engine.dialect.name == "sqlite":
+                with gb.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    except OperationalError as err:
+        raise PowercoachError(f"Cannot open the gradebook ({coursedir.db_url}): {err.orig}. If another program "
+                              "has it open (the Formgrader saving, or a second powercoach grade), wait for it "
+                              "and grade again; nothing was graded.") from None
 
 
 def quiet_known_warnings() -> None:
@@ -108,8 +131,9 @@ def quiet_known_warnings() -> None:
     warnings.filterwarnings("ignore", r"Object of type <Submitted\w+> not in session", SAWarning, r"nbgrader\.api")
 
 
-def _init_worker(root: str) -> None:
-    global _api
+def _init_worker(root: str, lock_wait: float = LOCK_WAIT) -> None:
+    global _api, _lock_wait
+    _lock_wait = lock_wait
     quiet_known_warnings()
     os.chdir(root)
     from nbgrader.apps import NbGraderAPI
@@ -150,7 +174,8 @@ def _grade_one(job: tuple[str, str, float]) -> Outcome:
         ok, error = False, _last_lines(f"{err.__class__.__name__}: {err}")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    return Outcome(student, ok, time.monotonic() - start, error=error)
+    locked = not ok and "database is locked" in error  # another writer, not the submission: worth another go
+    return Outcome(student, ok, time.monotonic() - start, error=error, retry=locked)
 
 
 EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(?:Error|Exception|Timeout)\w*: .+")
@@ -219,7 +244,7 @@ def set_aside(coursedir, assignment: str, students: list[str]) -> dict[str, tupl
 
 
 def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.stderr,
-          timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
+          timeout: float = DEFAULT_TIMEOUT, lock_wait: float = LOCK_WAIT) -> list[Outcome]:
     root = str(Path(root).resolve())
     coursedir = course_directory(root)
     students = submitted_students(coursedir, assignment)
@@ -236,10 +261,21 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     refused = set_aside(coursedir, assignment, students)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     outcomes, todo = [], list(students)
+    prepare_gradebook(coursedir)
     print(f"Grading {len(students)} submissions of {assignment} with {workers} workers.", file=out)
+    locked_tries = dict.fromkeys(students, 0)
     with progress_bar(len(students), out) as bar:
         while todo:  # a round per fresh pool: learners a stopped worker declined go to the next one
-            done = _grade_round(assignment, todo, min(workers, len(todo)), root, timeout, bar)
+            done = _grade_round(assignment, todo, min(workers, len(todo)), (root, lock_wait), timeout, bar)
+            for o in done:
+                if o.retry and o.error:  # met a locked gradebook
+                    locked_tries[o.student] += 1
+                    o.retry = locked_tries[o.student] < LOCK_TRIES
+                    if not o.retry:  # out of tries: failed, and counted done
+                        o.error = (f"the gradebook stayed locked by another program through {LOCK_TRIES} tries "
+                                   f"of {lock_wait:g} s (the Formgrader saving, or a second powercoach grade?); "
+                                   "nothing was recorded for this learner: grade again when it is free")
+                        bar.update(1)
             todo = [o.student for o in done if o.retry]
             outcomes += [o for o in done if not o.retry]
     for o in outcomes:
@@ -253,12 +289,12 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     return sorted(outcomes, key=lambda o: o.student)
 
 
-def _grade_round(assignment: str, students: list[str], workers: int, root: str, timeout: float,
+def _grade_round(assignment: str, students: list[str], workers: int, worker_args: tuple, timeout: float,
                  bar) -> list[Outcome]:
     """Grade ``students`` in a fresh pool of spawned workers, counting each learner done on the
     progress ``bar``. A learner a worker declined (``retry``) comes back for the next round."""
     start, outcomes = time.monotonic(), []
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(root,))
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=worker_args)
     try:
         results = pool.imap_unordered(_grade_one, [(assignment, s, timeout) for s in students])
         while len(outcomes) < len(students):

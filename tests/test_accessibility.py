@@ -7,7 +7,7 @@ WCAG 2.0, 2.1 and 2.2 A and AA rules (tests/browser.py: check_wcag), on every pa
   test_browser.py (which runs them anyway). A violation inside what a cell renders is ours and
   fails; one in JupyterLab's own chrome (menus, side bars, status bar, and in the cells the code
   editors and heading collapse buttons) is not ours to fix and is only recorded.
-- The browser-only site: the pages test_lite.py opens (a lesson, an exercise, the start page).
+- The browser-only site: every page too, in test_lite.py (it builds and serves the site).
 
 Every violation found, of any impact, goes to test-artifacts/accessibility/, one file per page,
 with each Voila page's seconds from opening to its first widget (the timing report of issue #19).

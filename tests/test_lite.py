@@ -13,8 +13,9 @@ import sys
 import threading
 
 import pytest
-from browser import autorun_state, check_wcag, chromium, run_all_unless_autorun, your_turn_by_keyboard
+from browser import autorun_state, check_wcag, chromium, run_all_unless_autorun, settle, your_turn_by_keyboard
 from conftest import REPO
+from test_accessibility import PAGES
 
 pytestmark = [pytest.mark.lite, pytest.mark.browser, pytest.mark.slow]
 
@@ -65,6 +66,13 @@ def open_and_run_all(page, base: str, path: str) -> None:
     page.get_by_text(IDLE).wait_for(timeout=120_000)
     # powercoach's extension runs a course notebook as it opens here too; Run All only if it did not.
     run_all_unless_autorun(page)
+
+
+def settled(page, timeout: int = 120_000) -> None:
+    """Autorun has finished and the kernel is idle again, and the widgets have stopped appearing."""
+    assert autorun_state(page, timeout) == "done"
+    page.get_by_text(IDLE).wait_for(timeout=timeout)
+    settle(page, timeout=60)
 
 
 def outside(requests: list[str], base: str) -> list[str]:
@@ -150,5 +158,24 @@ def test_an_exercise_answer_persists_in_the_browser_and_the_progress_file_downlo
         check_wcag(page, "lite", "course/start.ipynb", jupyterlab_page=True)
     finally:
         page.screenshot(path=str(tmp / "lite-start.png"), full_page=True)
+        page.close()
+    assert outside(requests, base) == []
+
+
+CHECKED_ABOVE = {"course/01-contracting.ipynb", "exercises/01-contracting/01-contracting.ipynb", "course/start.ipynb"}
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p not in CHECKED_ABOVE])
+def test_every_other_page_of_the_site_meets_wcag_2_2_aa(served, path):
+    """axe-core on every page of the browser-only site the tests above do not open (issue #19): the
+    start page, every lesson and every exercise are checked here or there, each run by the extension
+    as it opened, offline."""
+    base, context, requests, tmp = served
+    page = context.new_page()
+    try:
+        open_and_run_all(page, base, path)
+        settled(page)
+        check_wcag(page, "lite", path, jupyterlab_page=True)
+    finally:
         page.close()
     assert outside(requests, base) == []

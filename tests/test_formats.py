@@ -212,3 +212,19 @@ def test_learner_facing_text_is_escaped():
     assert "<script>" not in html and "&lt;script&gt;" in html
     block = feedback_block(formats.Feedback(True, "<u>verdict</u>", ["<i>line</i>"]))
     assert "<u>" not in block and "<i>" not in block and "&lt;u&gt;" in block and "&lt;i&gt;" in block
+
+
+def test_study_time_prices_the_new_formats_as_the_widgets_count_them():
+    from conftest import REPO
+
+    from powercoach import studytime
+    from powercoach.widgets import BetterFit, ContrastTable, LadderSort, TranscriptPicker
+
+    expected = {
+        "02-role-clarity": ("contrast reply", len(ContrastTable("contrast-advice-rescuing").entries)),
+        "05-reading-the-room": ("better-fit scene", len(BetterFit("reading-the-room").entries)),
+        "10-evidence-based-feedback": ("ladder feedback", len(LadderSort("evidence-based-feedback").entries)),
+        "11-naming-power": ("transcript", len(TranscriptPicker("naming-power").entries)),
+    }
+    for stem, (item, n) in expected.items():
+        assert studytime.notebook(REPO / "course" / f"{stem}.ipynb").items.get(item) == n, stem

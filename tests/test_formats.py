@@ -228,3 +228,32 @@ def test_study_time_prices_the_new_formats_as_the_widgets_count_them():
     }
     for stem, (item, n) in expected.items():
         assert studytime.notebook(REPO / "course" / f"{stem}.ipynb").items.get(item) == n, stem
+
+
+def format_texts() -> dict[str, list[str]]:
+    """Every learner-visible text of the new formats, by id."""
+    out: dict[str, list[str]] = {}
+    for t in formats.load("transcript").values():
+        out[t["id"]] = [t["context"], t["better"], *(turn["text"] for turn in t["turns"])]
+    for s in formats.load("two_good").values():
+        out[s["id"]] = [s["context"], s["client_says"], *(o["text"] for o in s["options"])]
+    for g in formats.load("contrast").values():
+        for r in g["replies"]:
+            out[r["id"]] = [r["client_says"], r["text"]]
+    for d in formats.load("ladder").values():
+        out[d["id"]] = [d["context"], d["client_says"], d["rewrite"], *(p["text"] for p in d["parts"])]
+    return out
+
+
+def test_no_new_practice_text_shares_eight_words_with_an_assessment_item():
+    from test_no_graded_items_in_lessons import assessment_texts, grams
+
+    graded = {}
+    for item_id, texts in assessment_texts().items():
+        for text in texts:
+            for gram in grams(text):
+                graded.setdefault(gram, item_id)
+    assert graded, "the assessment items' texts should be readable here"
+    leaks = [(fid, graded[g]) for fid, texts in format_texts().items() for text in texts for g in grams(text)
+             if g in graded]
+    assert leaks == []

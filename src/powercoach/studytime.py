@@ -31,7 +31,14 @@ SECONDS = {
     "reflection": 420,          # a short written answer
     "written reply": 300,       # Your turn: write a reply, read the reader's notes, compare, rate
     "table": 60,                # a reference table to skim
+    "transcript": 180,          # read a short exchange, find the turn, read the notes
+    "better-fit scene": 90,     # two sound replies to weigh and a trade-off to read
+    "contrast reply": 45,       # sort a short reply and read the tells
+    "ladder feedback": 150,     # mark each part of a piece of feedback, read why
 }
+#: the extra practice formats (powercoach.formats): the widget, the format it shows, the item it prices
+FORMAT_WIDGETS = {"TranscriptPicker": ("transcript", "transcript"), "BetterFit": ("two_good", "better-fit scene"),
+                  "LadderSort": ("ladder", "ladder feedback")}
 
 
 def _rate(seconds: int) -> str:
@@ -88,6 +95,19 @@ def _best_worst_sets(args: list, kwargs: dict) -> int:
                if s["use"] == use and (technique is None or s["technique"] == technique))
 
 
+def _format_items(name: str, args: list, kwargs: dict) -> tuple[str, int]:
+    """What a widget of the extra practice formats shows, counted the way the widget picks it."""
+    from . import formats
+
+    if name == "ContrastTable":
+        group = _literal(args[0]) if args else _literal(kwargs.get("group"))
+        return "contrast reply", len(formats.load("contrast")[group]["replies"])
+    kind, item = FORMAT_WIDGETS[name]
+    technique = _literal(args[0]) if args else _literal(kwargs.get("technique"))
+    ids = _literal(kwargs.get("items"))
+    return item, len(formats.items(kind, technique, ids))
+
+
 def _code_items(source: str) -> dict[str, int]:
     out: dict[str, int] = {}
 
@@ -110,6 +130,8 @@ def _code_items(source: str) -> dict[str, int]:
             add("best-and-worst set", _best_worst_sets(node.args, kwargs))
         elif name == "RolePlayPlayer":
             add("role-play")
+        elif name in FORMAT_WIDGETS or name == "ContrastTable":
+            add(*_format_items(name, node.args, kwargs))
         elif name == "SelfAssessment":
             add("self-assessment")
         elif name == "YourTurn":

@@ -16,6 +16,7 @@ module                      what the learner sees
 ``drills``                  ClassifyDrill, PitfallDrill, TechniqueSpotter
 ``best_worst``              BestWorstPicker (practice, the ICF exam's format)
 ``roleplay``                RolePlayPlayer (branching conversations)
+``formats``                 TranscriptPicker, BetterFit, ContrastTable, LadderSort (more practice formats)
 ``self_assessment``         SelfAssessment (a confidence rating per technique and a radar chart)
 ``start_page``              StartPage, ProgressView, study_times_table
 ``exercise``                ChoiceQuestion, BestWorstQuestion, SelfCheck (graded exercises)
@@ -32,6 +33,7 @@ from .common import CARD_STYLE, NO_STYLE, OK_STYLE, feedback_html, scene_html, s
 from .draft import DraftCheck
 from .drills import ClassifyDrill, PitfallDrill, TechniqueSpotter
 from .exercise import BestWorstQuestion, ChoiceQuestion, SelfCheck
+from .formats import BetterFit, ContrastTable, LadderSort, TranscriptPicker
 from .roleplay import RolePlayPlayer
 from .self_assessment import SelfAssessment
 from .start_page import SESSION_NOTES, ProgressView, StartPage, study_times_table
@@ -40,7 +42,8 @@ from .your_turn import YourTurn
 
 __all__ = [
     "CARD_STYLE", "NO_STYLE", "OK_STYLE", "SESSION_NOTES",
-    "BestWorstPicker", "BestWorstQuestion", "ChoiceQuestion", "ClassifyDrill", "DraftCheck", "PitfallDrill",
-    "ProgressView", "RolePlayPlayer", "SelfAssessment", "SelfCheck", "StartPage", "TechniqueSpotter", "YourTurn",
+    "BestWorstPicker", "BestWorstQuestion", "BetterFit", "ChoiceQuestion", "ClassifyDrill", "ContrastTable",
+    "DraftCheck", "LadderSort", "PitfallDrill", "ProgressView", "RolePlayPlayer", "SelfAssessment", "SelfCheck",
+    "StartPage", "TechniqueSpotter", "TranscriptPicker", "YourTurn",
     "feedback_html", "pitfalls_table", "scene_html", "status_html", "study_times_table", "techniques_table",
 ]

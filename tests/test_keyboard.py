@@ -9,6 +9,7 @@ and it says in words whether the answer was right, so colour is never the only s
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from browser import chromium, new_page, settle, voila
@@ -134,6 +135,43 @@ def test_self_assessment(open_page):
     first = next(iter(catalog.techniques().values()))
     # the saved profile, in words (the caption shows the profile from the start, so wait for the new one)
     box.get_by_text(f"{first.title} 4;").wait_for(timeout=15_000)
+
+
+def check_by_keyboard(page, widget: str, radios: int = 1) -> str:
+    """Choose the first option of ``radios`` radio groups in ``widget`` by Tab and Space, press Check
+    by Tab and Enter, and return the feedback the live region announces."""
+    for _ in range(radios):
+        tab_to(page, widget, "input", type_="radio")
+        page.keyboard.press("Space")
+    tab_to(page, widget, "button", "Check")
+    page.keyboard.press("Enter")
+    status = page.locator(widget).first.locator("[role=status]").first  # a polite live region
+    status.wait_for(timeout=15_000)
+    return status.inner_text()
+
+
+@pytest.mark.parametrize("lesson, widget, said", [
+    ("02-role-clarity", ".powercoach-contrast", r"^. (Yes: |Not .+: this is )"),
+    ("05-reading-the-room", ".powercoach-betterfit", r"^. [AB] (is the better fit here|is sound, but)"),
+    ("11-naming-power", ".powercoach-transcript", r"^. (Yes: turn \d|Not that one: the turn is \d)"),
+])
+def test_new_practice_formats(open_page, lesson, widget, said):
+    """The contrast table, the better-fit choice and the annotated transcript (issue #17's new formats)."""
+    page = open_page(f"course/{lesson}.ipynb", widget)
+    text = check_by_keyboard(page, widget)
+    assert re.match(said, text), text  # the verdict in words, beside the colour
+
+
+def test_ladder_of_inference(open_page):
+    """Each of the six parts marked by keyboard, then Check: the count of parts marked right, in words.
+    (ipywidgets gives its radio buttons no shared name, so Tab stops at every option: Space on each of
+    a part's three leaves its last one chosen.)"""
+    page = open_page("course/10-evidence-based-feedback.ipynb", ".powercoach-ladder")
+    ladder = page.locator(".powercoach-ladder").first
+    parts, options = ladder.locator(".widget-radio-box").count(), ladder.locator("input[type=radio]").count()
+    assert (parts, options) == (6, 18)
+    text = check_by_keyboard(page, ".powercoach-ladder", radios=options)
+    assert re.search(r"\d of 6 parts marked right", text), text
 
 
 def test_exercise_question(open_page):

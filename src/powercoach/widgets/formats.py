@@ -94,6 +94,7 @@ class TranscriptPicker(_Stepper):
         self.check = W.Button(description="Check", tooltip="Check the turn you picked", icon="question")
         self.check.on_click(lambda _: self.submit())
         super().__init__(formats.items("transcript", technique, items), [self.turn, self.check])
+        self.add_class("powercoach-transcript")
 
     def submit(self) -> Feedback | None:
         if self.turn.value is None:
@@ -123,6 +124,7 @@ class BetterFit(_Stepper):
         self.check = W.Button(description="Check", tooltip="Check your choice", icon="question")
         self.check.on_click(lambda _: self.submit())
         super().__init__(formats.items("two_good", technique, items), [self.pick, self.check])
+        self.add_class("powercoach-betterfit")
 
     def submit(self) -> Feedback | None:
         if self.pick.value is None:
@@ -183,6 +185,7 @@ class ContrastTable(_Stepper):
         self.chosen: dict[str, str] = {}
         super().__init__(replies, [self.pick, self.check])
         self.children = (self.table, *self.children, self.sorted)
+        self.add_class("powercoach-contrast")
         self.render_sorted()
 
     def submit(self) -> Feedback | None:
@@ -237,6 +240,7 @@ class LadderSort(_Stepper):
         self.check.on_click(lambda _: self.submit())
         self.pickers: list[W.RadioButtons] = []
         super().__init__(formats.items("ladder", technique, items), [self.parts_box, self.check])
+        self.add_class("powercoach-ladder")
 
     def submit(self) -> Feedback | None:
         answers = {n: p.value for n, p in enumerate(self.pickers, 1)}

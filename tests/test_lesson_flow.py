@@ -119,3 +119,15 @@ def test_worked_examples_cover_the_senior_roles_the_course_promises():
     assert missing == [], f"no worked example features a {missing}: {clients}"
     ceo_like = [n for n, c in clients.items() if re.match(r"(group )?(chief executive|managing director)", c)]
     assert len(ceo_like) <= len(clients) // 2, f"most worked examples are chief executives: {ceo_like}"
+
+
+def test_best_and_worst_introductions_differ_and_name_the_icf_exam_once():
+    """Issue #17 ("sameness"): every best-and-worst introduction mentioned the ICF exam. It is named
+    where the format first appears (lesson 01); the others each open differently."""
+    intros = {name: c.source for name in LESSONS for c in cells(name)
+              if c.cell_type == "markdown" and c.source.startswith("## Practice: best and worst")}
+    assert len(intros) >= 10
+    naming = [name for name, text in intros.items() if "ICF" in text and "exam" in text]
+    assert naming == [lesson_for(1)], naming
+    openings = [re.split(r"(?<=[.?!])\s", text.split("\n\n", 1)[1])[0] for text in intros.values()]
+    assert len(set(openings)) == len(openings), openings

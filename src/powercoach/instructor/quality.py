@@ -229,6 +229,8 @@ def figures(key: Key) -> list[Figure]:
         reviewed >= set(frame.index))
     gap = plausibility_gap(key, labels_by_id)
     add("blind review: mean plausibility, good minus poor (1 to 5 scale)", gap, "<= 0.30", abs(gap) <= 0.3)
+    gap = plausibility_gap(key, labels_by_id, "realism.csv", "realism")
+    add("one-sitting realism, every item, good minus poor (1 to 5 scale)", gap, "<= 0.30", abs(gap) <= 0.3)
     share = majority_pitfall_share(key, frame)
     add("blind review: poor items whose reviewers' majority names the bank's pitfall", share, ">= 0.95",
         share >= 0.95)
@@ -242,11 +244,14 @@ def figures(key: Key) -> list[Figure]:
     return out
 
 
-def plausibility_gap(key: Key, labels_by_id: dict[str, str]) -> float:
-    """Mean plausibility of good responses minus that of poor ones, from blind reviewers."""
+def plausibility_gap(key: Key, labels_by_id: dict[str, str], sheet: str = "plausibility.csv",
+                     column: str = "plausibility") -> float:
+    """Mean rating of good responses minus that of poor ones, from blind reviewers: their plausibility
+    as reviewed item by item (``plausibility.csv``), or the realism of every item rated on one scale in
+    one sitting by raters who saw no labels (``realism.csv``, key/review/realism-round4/)."""
     ratings = {label: [] for label in bank.LABELS}
-    for r in read_reviews(key, "plausibility.csv"):
-        ratings[labels_by_id[r["item_id"]]].append(int(r["plausibility"]))
+    for r in read_reviews(key, sheet):
+        ratings[labels_by_id[r["item_id"]]].append(int(r[column]))
     return sum(ratings["good"]) / len(ratings["good"]) - sum(ratings["poor"]) / len(ratings["poor"])
 
 

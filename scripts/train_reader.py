@@ -9,22 +9,23 @@ name, so each suspicion can say which words raised it.
 
 It trains on the tuning data only: the bank's practice items (and the best and worst options of its
 practice sets), the development set (evaluation/reader/dev.csv), the author's check set
-(evaluation/reader/check.csv) and the validation corpora v1, v2 and v3 with their reviewers' gold
-(evaluation/reader/validation/, validation-v2/, validation-v3/: each looked at once, see its
-FIRST_LOOK.md, tuned on since). Never on the bank's assessment items, and never on the held-out
-corpus v4 (validation-v4/, which this script never opens).
+(evaluation/reader/check.csv) and the validation corpora v1 to v4 with their reviewers' gold
+(evaluation/reader/validation/, validation-v2/, validation-v3/, validation-v4/: each looked at once, see
+its FIRST_LOOK.md, tuned on since). Never on the bank's assessment items, and never on the held-out
+corpus v5 (validation-v5/, which this script never opens).
 
 The settings (regularisation C, class weights, and the flagging threshold tau) are chosen by
-LEAVE ONE CORPUS OUT: fit on everything except validation corpus v1 and score v1; the same for v2
-and v3. Each corpus was written by a different writer, as the next held-out corpus will be, so this
+LEAVE ONE CORPUS OUT: fit on everything except validation corpus v1 and score v1; the same for v2,
+v3 and v4. Each corpus was written by a different writer, as the next held-out corpus will be, so this
 is the closest the tuning data comes to a new writer (cross-validation by scene keeps the other
 replies of the same writer in training, and flatters). The rule: among the settings whose
-leave-one-corpus-out good-clean figure is at least MIN_GOOD_CLEAN pooled over the three corpora and
+leave-one-corpus-out good-clean figure is at least MIN_GOOD_CLEAN pooled over the four corpora and
 MIN_GOOD_CLEAN_CORPUS on each, the one with the most poor replies flagged plus gold named first
-(pooled). Read fresh, a new writer's good replies have stayed clean up to about 4 points less often
-than these estimates said (v3: 93.8 left out, 89.6 at its first look), so 96 pooled and 94 on each
-aims at 92 to 94 on the next corpus, above the baseline's 86 to 90 (a tie goes to the cleaner
-setting). Cross-validation by scene is printed beside it, for comparison. Then the model is fitted on
+(pooled; a tie goes to the cleaner setting). Read fresh, a new writer's good replies have stayed clean
+up to about 4 points less often than these estimates said (v3: 93.8 left out, 89.6 at its first look)
+and once as often (v4: 97.9 both), so 95 pooled and 92 on each aims at about 93 on the next corpus and
+near 88 for the hardest writer, above the 85% target and the baseline's 86 to 90. Cross-validation by
+scene is printed beside it, for the chosen setting only (it never chooses). Then the model is fitted on
 all of it.
 
 Even leave-one-corpus-out is optimistic: the word classes and general word lists were written after
@@ -57,13 +58,16 @@ GRID_TAU = tuple(round(0.30 + 0.025 * i, 3) for i in range(21))  # flag when P(g
 # batch 6, read fresh, the reader only tied the baseline's good clean (95.8%) while flagging 83.3% of
 # poor replies. Poor flagged has room above its 75% target and good clean little above the baseline's,
 # hence the margin.
-# Leave-one-corpus-out good clean, pooled over v1, v2 and v3, and on each corpus (71 to 96 good replies each:
-# one reply is 1.0 to 1.4 points). Read fresh, good clean has come in below this estimate: v3's first look
-# gave 89.6% where round three's features, fitted without v3, give 93.8% leave-one-corpus-out. Hence a
-# bar of 96 / 94, which aims at 92 to 94 on a new writer, above the baseline's 86 to 90.
-MIN_GOOD_CLEAN = 96.0
-MIN_GOOD_CLEAN_CORPUS = 94.0
-CORPORA = ("validation-v1", "validation-v2", "validation-v3")
+# Leave-one-corpus-out good clean, pooled over v1 to v4, and on each corpus (71 to 96 good replies each:
+# one reply is 1.0 to 1.4 points). Read fresh, good clean has come in up to about 4 points below this estimate
+# (v3's first look gave 89.6% where round three's features, fitted without v3, give 93.8%) and once above it
+# (v4's first look gave 97.9%, round four's features fitted without v4 give 97.9% at the same tau). Round four
+# asked 96 / 94 and left v4 at 97.9% good clean, 13 points over the 85% target, while poor flagged missed its
+# 75% (69.8%). Round five asks 95 pooled and 92 on each corpus: the hardest writer should then stay near 88 even
+# 4 points below its estimate, and a typical one about 93, still above the baseline's 86 to 90.
+MIN_GOOD_CLEAN = 95.0
+MIN_GOOD_CLEAN_CORPUS = 92.0
+CORPORA = ("validation-v1", "validation-v2", "validation-v3", "validation-v4")
 FOLDS, SEEDS = 5, (16, 17)
 SHOWN = {"also_within": 0.5, "max_pitfalls": 3, "min_gain": 0.3}
 
@@ -117,9 +121,10 @@ def rows() -> list[dict]:
     v1, _ = reader_eval.gold(reader_eval.CORPUS_V1)
     v2, _ = reader_eval.gold(reader_eval.CORPUS_V2)
     v3, _ = reader_eval.gold(reader_eval.CORPUS_V3)
+    v4, _ = reader_eval.gold(reader_eval.CORPUS_V4)
     return (tag(reader_eval.bank_rows("practice"), "practice") + tag(best_worst_rows(), "best-worst")
             + tag(dev, "dev") + tag(check, "check") + tag(v1, "validation-v1") + tag(v2, "validation-v2")
-            + tag(v3, "validation-v3"))
+            + tag(v3, "validation-v3") + tag(v4, "validation-v4"))
 
 
 def evidence(data: list[dict]) -> list[tuple[dict, dict]]:
@@ -255,10 +260,8 @@ def main() -> None:
     for weight in GRID_WEIGHT:
         for c in GRID_C:
             loco = leave_one_corpus_out(data, ev, names, X, y, c, weight, GRID_TAU, corpora)
-            cv = cross_validate(data, ev, names, X, y, c, weight, GRID_TAU)
             for t in GRID_TAU:
-                results.append((c, weight, t, loco_figures(data, loco[t], corpora), loco[t], mean_figures(data, cv[t]),
-                                cv[t]))
+                results.append((c, weight, t, loco_figures(data, loco[t], corpora), loco[t]))
 
     def part(maps, source):
         sub = [i for i, r in enumerate(data) if r["source"] == source]
@@ -273,13 +276,16 @@ def main() -> None:
                            -r[3]["pooled"]["good_clean"]))  # a tie goes to the cleaner setting
     print(f"best settings with leave-one-corpus-out good clean >= {MIN_GOOD_CLEAN}% pooled and >= "
           f"{MIN_GOOD_CLEAN_CORPUS}% on each corpus (ranked by LOCO poor flagged + gold first of all poor):")
-    for c, weight, t, lf, _, f, _ in ok[:10]:
+    for c, weight, t, lf, _ in ok[:10]:
         print(f"  C={c:<5} weight={str(weight):<8} tau={t:.3f}: LOCO {line(lf['pooled'])}   | "
-              + " | ".join(f"{s[-2:]}: {lf[s]['good_clean']:5.1f} / {lf[s]['poor_flagged']:5.1f}" for s in corpora)
-              + f"   | CV good {f['good_clean']:5.1f} poor {f['poor_flagged']:5.1f}")
+              + " | ".join(f"{s[-2:]}: {lf[s]['good_clean']:5.1f} / {lf[s]['poor_flagged']:5.1f}" for s in corpora))
     if not ok:
         raise SystemExit("No setting keeps enough good replies clean; loosen nothing, rethink the features.")
-    c, weight, t, lf, _, f, maps = ok[0]
+    c, weight, t, lf, _ = ok[0]
+    # Cross-validation by scene never chooses (it flatters: the writer's other replies stay in training), so it
+    # is run only for the chosen setting, to print beside leave-one-corpus-out.
+    maps = cross_validate(data, ev, names, X, y, c, weight, (t,))[t]
+    f = mean_figures(data, maps)
     print(f"chosen: C={c}, class weight {weight}, tau={t}")
     print("leave one corpus out (fit on everything but the corpus, score it once), chosen settings:")
     for source in corpora + ["pooled"]:
@@ -311,7 +317,7 @@ def main() -> None:
                   "_about": (f"Learned by scripts/train_reader.py (multinomial logistic regression, C={c}, "
                              f"class weight {weight}) on the tuning "
                              "data only: the bank's practice items and best/worst options, evaluation/reader/"
-                             "dev.csv and check.csv, and the validation corpora v1, v2 and v3 (reviewers' gold); "
+                             "dev.csv and check.csv, and the validation corpora v1 to v4 (reviewers' gold); "
                              "C, class weight and tau chosen by leave-one-corpus-out. "
                              "coef[class][i] weighs features[i]; a reply is flagged when P(good) < "
                              "flag_below_good, naming the pitfalls within also_within of the most likely one, "

@@ -3,14 +3,14 @@
 Side by side, for the reader and a named baseline (``data/reader/baseline-<lang>.json``: a few
 phrases per pitfall, no weights, no scene), on each data set, reported separately:
 
-1. held out: the validation corpus v4 (``evaluation/reader/validation-v4/``; ``--corpus DIR``), whose
+1. held out: the validation corpus v5 (``evaluation/reader/validation-v5/``; ``--corpus DIR``), whose
    gold labels come from the blind reviewers' sheets (see :func:`gold`); when it is absent the
    report says so and gives the rest;
 2. a second check: the bank's assessment items, with their labels from the instructor's key
    (``key/items.csv``); never trained on;
-3. what the reader was tuned on (not held-out figures): the validation corpora v1, v2 and v3
-   (``evaluation/reader/validation/``, ``validation-v2/`` and ``validation-v3/``, each looked at once, see its
-   FIRST_LOOK.md, tuned on since), the
+3. what the reader was tuned on (not held-out figures): the validation corpora v1, v2, v3 and v4
+   (``evaluation/reader/validation/``, ``validation-v2/``, ``validation-v3/`` and ``validation-v4/``, each
+   looked at once, see its FIRST_LOOK.md, tuned on since), the
    author's check set (``evaluation/reader/check.csv``), the development set
    (``evaluation/reader/dev.csv``) and the bank's practice items.
 
@@ -31,10 +31,11 @@ from pathlib import Path
 from . import reader
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "evaluation" / "reader" / "validation-v4"  # held out: never read while the reader is built
+CORPUS = REPO / "evaluation" / "reader" / "validation-v5"  # held out: never read while the reader is built
 CORPUS_V1 = REPO / "evaluation" / "reader" / "validation"  # looked at once (FIRST_LOOK.md), tuned on since
 CORPUS_V2 = REPO / "evaluation" / "reader" / "validation-v2"  # looked at once (FIRST_LOOK.md), tuned on since
 CORPUS_V3 = REPO / "evaluation" / "reader" / "validation-v3"  # looked at once (FIRST_LOOK.md), tuned on since
+CORPUS_V4 = REPO / "evaluation" / "reader" / "validation-v4"  # looked at once (FIRST_LOOK.md), tuned on since
 DEV = REPO / "evaluation" / "reader" / "dev.csv"
 CHECK = REPO / "evaluation" / "reader" / "check.csv"
 BANK = Path(__file__).resolve().parent / "data" / "bank"
@@ -187,18 +188,17 @@ def figures(rows: list[dict], predict) -> dict:
 
 def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | None = DEV, lang: str = "en",
              check_set: Path | None = None, corpus_v1: Path | None = None, corpus_v2: Path | None = None,
-             corpus_v3: Path | None = None) -> dict:
+             corpus_v3: Path | None = None, corpus_v4: Path | None = None) -> dict:
     """Figures for the reader and the baseline on each data set that is present.
 
-    ``corpus`` is the held-out corpus (by default validation corpus v4); ``corpus_v1``, ``corpus_v2``
-    and ``corpus_v3`` the earlier validation corpora, which the reader has been tuned on since each
-    was looked at once.
+    ``corpus`` is the held-out corpus (by default validation corpus v5); ``corpus_v1`` to ``corpus_v4``
+    the earlier validation corpora, which the reader has been tuned on since each was looked at once.
     """
     phrases = baseline_data(lang)["pitfalls"]
     sets: list[tuple[str, str, list[dict] | None, dict]] = []
     if corpus is not None:
         corpus = Path(corpus)
-        name = "validation corpus v4" if corpus.resolve() == CORPUS.resolve() else f"the corpus in {corpus}"
+        name = "validation corpus v5" if corpus.resolve() == CORPUS.resolve() else f"the corpus in {corpus}"
         if not (corpus / "corpus.csv").exists():
             sets.append(("validation", f"held out: {name}", None, {
                 "missing": f"No file at {corpus / 'corpus.csv'}: the held-out {name} is not here, so there are "
@@ -216,8 +216,8 @@ def evaluate(corpus: Path | None = CORPUS, key: Path | None = KEY, dev: Path | N
                          "(key/items.csv)", rows, {}))
         except EvalError as e:
             sets.append(("assessment", "second check: the bank's assessment items", None, {"missing": str(e)}))
-    for name, version, folder in (("validation-v3", "v3", corpus_v3), ("validation-v2", "v2", corpus_v2),
-                                  ("validation-v1", "v1", corpus_v1)):
+    for name, version, folder in (("validation-v4", "v4", corpus_v4), ("validation-v3", "v3", corpus_v3),
+                                  ("validation-v2", "v2", corpus_v2), ("validation-v1", "v1", corpus_v1)):
         if folder is None:
             continue
         title = f"TUNED ON: validation corpus {version} (looked at once, see FIRST_LOOK.md; tuned on since)"
@@ -365,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="figures for the reader and the baseline")
     ev.add_argument("--corpus", type=Path, default=CORPUS,
-                    help="the held-out corpus folder (default: evaluation/reader/validation-v4)")
+                    help="the held-out corpus folder (default: evaluation/reader/validation-v5)")
+    ev.add_argument("--corpus-v4", type=Path, default=CORPUS_V4,
+                    help="the validation corpus v4 (tuned on since its first look)")
     ev.add_argument("--corpus-v3", type=Path, default=CORPUS_V3,
                     help="the validation corpus v3 (tuned on since its first look)")
     ev.add_argument("--corpus-v2", type=Path, default=CORPUS_V2,
@@ -375,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--key", type=Path, default=KEY, help="the instructor's key folder (assessment labels)")
     ev.add_argument("--dev", type=Path, default=DEV, help="the development set (tuned on)")
     ev.add_argument("--check", type=Path, default=CHECK, help="the author's check set (tuned on)")
-    ev.add_argument("--only", choices=("validation", "assessment", "validation-v3", "validation-v2", "validation-v1",
-                                       "check", "dev", "practice"),
+    ev.add_argument("--only", choices=("validation", "assessment", "validation-v4", "validation-v3", "validation-v2",
+                                       "validation-v1", "check", "dev", "practice"),
                     action="append",
                     help="evaluate only these data sets")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -393,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
                        check_set=args.check if not only or "check" in only else None,
                        corpus_v1=args.corpus_v1 if not only or "validation-v1" in only else None,
                        corpus_v2=args.corpus_v2 if not only or "validation-v2" in only else None,
-                       corpus_v3=args.corpus_v3 if not only or "validation-v3" in only else None)
+                       corpus_v3=args.corpus_v3 if not only or "validation-v3" in only else None,
+                       corpus_v4=args.corpus_v4 if not only or "validation-v4" in only else None)
     if only:
         results = {k: v for k, v in results.items() if k in only}
     try:

@@ -94,6 +94,10 @@ WORST_PITFALL = {
     "respectful-confidence-bw1": "deference", "respectful-confidence-bw2": "deference",
     "role-clarity-bw1": "rescuing", "role-clarity-bw2": "aggression",
     "safe-space-bw1": "judgement", "safe-space-bw2": "boundary-breach",
+    # Sets against type added on 3 December 2026, after round five's weights were fit: the next refit reads them.
+    "reading-the-room-bw5": "judgement", "reading-the-room-bw6": "assumption",
+    "constructive-challenge-bw5": "judgement",
+    "evidence-based-feedback-bw5": "judgement", "respectful-confidence-bw5": "deference",
 }
 
 

@@ -35,6 +35,7 @@ class Outcome:
     error: str = ""
     refused: tuple[str, ...] = ()
     retry: bool = False  # declined by an unsafe worker, or met a locked gradebook: graded again afresh
+    locked: bool = False  # grading met a gradebook another writer held (counted against LOCK_TRIES)
 
 
 def course_directory(root: str | os.PathLike = "."):
@@ -175,7 +176,7 @@ def _grade_one(job: tuple[str, str, float]) -> Outcome:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     locked = not ok and "database is locked" in error  # another writer, not the submission: worth another go
-    return Outcome(student, ok, time.monotonic() - start, error=error, retry=locked)
+    return Outcome(student, ok, time.monotonic() - start, error=error, retry=locked, locked=locked)
 
 
 EXCEPTION_LINE = re.compile(r"^\s*[\w.]*(?:Error|Exception|Timeout)\w*: .+")
@@ -268,7 +269,7 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         while todo:  # a round per fresh pool: learners a stopped worker declined go to the next one
             done = _grade_round(assignment, todo, min(workers, len(todo)), (root, lock_wait), timeout, bar)
             for o in done:
-                if o.retry and o.error:  # met a locked gradebook
+                if o.locked:
                     locked_tries[o.student] += 1
                     o.retry = locked_tries[o.student] < LOCK_TRIES
                     if not o.retry:  # out of tries: failed, and counted done

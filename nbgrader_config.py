@@ -57,7 +57,18 @@ c.ClearSolutions.code_stub = {"python": "# To type an answer instead of clicking
 # literal answer lines of the answer cell, never running them, and marks them against the key;
 # ExecuteUnmarked then starts no kernel for it. Any other notebook runs as usual, in the sandbox
 # below, with code cells a learner added turned into notes in the feedback.
-c.MarkAnswers.key_folder = os.path.join(c.CourseDirectory.root, "key")
+#
+# Which paper (powercoach.papers): a course folder holding class-key/ (written by `powercoach key
+# unseal`; docs/deploy.md) runs a class, and grades the class paper against that key; any other
+# grades the self-study paper against the public key/. POWERCOACH_POOL, where set, decides.
+_class_key = os.path.join(c.CourseDirectory.root, "class-key")
+from powercoach import papers as _papers  # noqa: E402
+
+if os.environ.get(_papers.ENV):
+    c.MarkAnswers.pool = _papers.pool()
+else:
+    c.MarkAnswers.pool = "class" if os.path.isdir(_class_key) else "self-study"
+c.MarkAnswers.key_folder = _class_key if c.MarkAnswers.pool == "class" else os.path.join(c.CourseDirectory.root, "key")
 c.Autograde.autograde_preprocessors = [
     "powercoach.instructor.preprocessors.SkipAddedCells",
     "powercoach.instructor.preprocessors.ExecuteUnmarked",

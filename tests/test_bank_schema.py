@@ -38,7 +38,7 @@ def _edit(path, line_no, column, value):
 @pytest.mark.parametrize("column, value, message", [
     ("label", "okay", r"contracting.csv, line 3 .*column 'label': 'okay' must be good or poor"),
     ("technique", "charm", r"line 3 .*column 'technique': 'charm' is not one of"),
-    ("use", "exam", r"line 3 .*column 'use': 'exam' must be practice or assessment"),
+    ("use", "exam", r"line 3 .*column 'use': 'exam' must be one of practice, assessment, class"),
     ("coach_says", "", r"line 3 .*column 'coach_says': is empty"),
     ("module", "7", r"line 3 .*column 'module': is 7, but contracting is module 1"),
 ])

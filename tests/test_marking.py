@@ -93,7 +93,7 @@ def test_format_problems_list_missing_malformed_and_unknown():
 
 
 def test_the_package_alone_cannot_mark_an_assessment_item_and_says_why():
-    with pytest.raises(key.KeyMissing, match="only in the instructor's key"):
+    with pytest.raises(key.KeyMissing, match=r"only in the self-study key \(key/\)"):
         marking.mark_question(Question("Q1", "classify", GOOD), {"Q1": "good"})
     assert bank.item(GOOD)["label"] == "" and bank.item(POOR)["rationale"] == ""
 

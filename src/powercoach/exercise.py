@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answers as answers_file
-from . import bank
+from . import bank, papers
 from . import key as keys
-from .marking import Mark, Question, choices, format_problems, mark_question
+from .marking import Mark, choices, format_problems, mark_question
 
 
 def answer_cell_source() -> str | None:
@@ -91,17 +91,18 @@ def reply_part(draft: str) -> str:
 
 class Exercise:
     """Questions are numbered Q1, Q2, ... in the order classify, diagnose, best-and-worst; a
-    best-and-worst set asks two questions (its best, then its worst)."""
+    best-and-worst set asks two questions (its best, then its worst).
+
+    The arguments name the self-study paper; in a class (``POWERCOACH_POOL=class``) the same
+    questions are asked over the class pool's items (``powercoach.papers``)."""
 
     def __init__(self, exercise_id: str, classify: list[str] = (), diagnose: list[str] = (),
-                 best_worst: list[str] = (), folder=None):
+                 best_worst: list[str] = (), folder=None, pool: str | None = None):
         self.id = exercise_id
         self.folder = folder
-        kinds = ([("classify", i) for i in classify] + [("diagnose", i) for i in diagnose]
-                 + [(k, s) for s in best_worst for k in ("best", "worst")])
-        self.questions = [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
-        for q in self.questions:  # an unknown id fails here, in the setup cell, with a clear message
-            bank.best_worst_set(q.item_id) if q.kind in ("best", "worst") else bank.item(q.item_id)
+        self.pool = papers.pool() if pool is None else pool
+        # an unknown id fails here, in the setup cell, with a clear message
+        self.questions = papers.questions(exercise_id, self.pool, classify, diagnose, best_worst)
         self._by_id = {q.qid: q for q in self.questions}
 
     def saved_answers(self) -> dict[str, str]:
@@ -190,4 +191,5 @@ class Exercise:
         with the whole repository, as on Binder); elsewhere, a note that the instructor grades it."""
         from .widgets import SelfCheck
 
-        return SelfCheck(self, keys.find(self.folder))
+        found = keys.find(self.folder)  # the self-study key; a class's answers are never at a learner's hand
+        return SelfCheck(self, found if found is not None and found.pool == papers.USE[self.pool] else None)

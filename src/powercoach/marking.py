@@ -14,16 +14,10 @@ from dataclasses import dataclass
 from . import bank, catalog
 from . import key as keys
 from .key import Key
+from .papers import Question
 
 KINDS = ("classify", "diagnose", "technique", "best", "worst")
 OPTION_KEYS = bank.OPTION_KEYS
-
-
-@dataclass(frozen=True)
-class Question:
-    qid: str
-    kind: str
-    item_id: str
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 The bank is stored as one CSV per technique under data/bank/ (so a writer edits one technique
 at a time); best-and-worst sets sit beside it under data/best_worst/. An assessment item or set
 here holds only what its question shows (the scene, the response, the four options): its label,
-pitfall, rationale, better response and best/worst picks live in the instructor's ``key/``
-folder (see ``powercoach.key``), never in the package. Validation enforces that split.
+pitfall, rationale, better response and best/worst picks live in a key folder (see
+``powercoach.key``), never in the package. Validation enforces that split. An item's ``use`` says
+which: ``practice`` (answers here, for the lessons), ``assessment`` (the self-study pool: answers
+in the public ``key/``) or ``class`` (the class pool: answers only sealed, in ``sealed/``).
 
 ``python -m powercoach.bank check`` validates the bank (with the key, where one is found) and
 ``python -m powercoach.bank report`` prints its quality figures.
@@ -25,7 +27,9 @@ COLUMNS = (
     "setting", "sector", "context", "client_says", "coach_says", "rationale", "better_response",
 )
 LABELS = ("good", "poor")
-USES = ("practice", "assessment")
+USES = ("practice", "assessment", "class")
+# Uses whose answers never sit in the package: the self-study pool (key/) and the class pool (sealed/).
+KEYED = ("assessment", "class")
 GENDERS = ("woman", "man")
 # Columns every row fills; pitfall and better_response are filled exactly for poor rows.
 ALWAYS = tuple(c for c in COLUMNS if c not in ("pitfall", "better_response"))
@@ -76,11 +80,11 @@ def validate_rows(rows: list[dict], with_answers: bool = False) -> None:
         def fail(column: str, problem: str, where=where, item=item) -> None:
             raise DataError(f"{where} (item {item}), column '{column}': {problem}")
 
-        if row["use"] == "assessment" and not with_answers:
+        if row["use"] in KEYED and not with_answers:
             for column in ANSWER_COLUMNS:
                 if row[column]:
-                    fail(column, "an assessment row in the package holds no answer (it would ship to every "
-                         "learner); keep it in key/items.csv and leave this column empty.")
+                    fail(column, f"an {row['use']} row in the package holds no answer (it would ship to every "
+                         "learner); keep it in its key's items.csv and leave this column empty.")
             columns = SCENE_COLUMNS
         else:
             columns = ALWAYS
@@ -96,7 +100,7 @@ def validate_rows(rows: list[dict], with_answers: bool = False) -> None:
         if row["module"] != expected_module:
             fail("module", f"is {row['module']}, but {row['technique']} is module {expected_module}.")
         if row["use"] not in USES:
-            fail("use", f"'{row['use']}' must be practice or assessment.")
+            fail("use", f"'{row['use']}' must be one of {', '.join(USES)}.")
         if row["client_gender"] not in GENDERS:
             fail("client_gender", f"'{row['client_gender']}' must be woman or man.")
         if columns is SCENE_COLUMNS:
@@ -184,14 +188,14 @@ def validate_sets(sets: list, source: str, with_answers: bool = False) -> None:
         where = f"{source}, set {n} ({s.get('set_id', '?') if isinstance(s, dict) else '?'})"
         if not isinstance(s, dict):
             raise DataError(f"{where} must be an object.")
-        answered = with_answers or s.get("use") != "assessment"
+        answered = with_answers or s.get("use") not in KEYED
         missing = [f for f in (SET_FIELDS if answered else SCENE_FIELDS) if not s.get(f)]
         if missing:
             raise DataError(f"{where} lacks {', '.join(missing)}.")
         if s["technique"] not in catalog.techniques():
             raise DataError(f"{where}: unknown technique '{s['technique']}'.")
         if s["use"] not in USES:
-            raise DataError(f"{where}: use must be practice or assessment.")
+            raise DataError(f"{where}: use must be one of {', '.join(USES)}.")
         keys = [o.get("key") for o in s["options"] if isinstance(o, dict)]
         if tuple(keys) != OPTION_KEYS:
             raise DataError(f"{where}: needs four options keyed A, B, C, D in order.")
@@ -199,7 +203,7 @@ def validate_sets(sets: list, source: str, with_answers: bool = False) -> None:
             leaked = [f for f in ("best", "worst") if f in s] + [o["key"] for o in s["options"] if "reason" in o]
             if leaked:
                 raise DataError(f"{where}: an assessment set in the package holds no answer ({', '.join(leaked)}); "
-                                "keep picks and reasons in key/best_worst.json.")
+                                "keep picks and reasons in its key's best_worst.json.")
         for o in s["options"]:
             if not o.get("text") or (answered and not o.get("reason")):
                 raise DataError(f"{where}, option {o['key']}: needs text{' and reason' if answered else ''}.")

@@ -56,6 +56,12 @@ def key_folder(coursedir) -> Path:
     return Path(section.key_folder) if "key_folder" in section else Path(coursedir.root) / "key"
 
 
+def pool_of(coursedir) -> str:
+    """The paper nbgrader_config.py says this course grades: ``class`` or ``self-study``."""
+    section = coursedir.config.MarkAnswers
+    return section.pool if "pool" in section else "self-study"
+
+
 def needs_kernel(coursedir, assignment: str) -> bool:
     """Whether any notebook of the assignment is graded by running it (not marked as data)."""
     import nbformat
@@ -256,7 +262,10 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     from .. import key
     from .sandbox import check, wanted
 
-    key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
+    found = key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
+    if found.pool != ("class" if pool_of(coursedir) == "class" else "assessment"):
+        raise PowercoachError(f"{key_folder(coursedir)} is not the key of the {pool_of(coursedir)} pool that "
+                              "nbgrader_config.py grades; see docs/deploy.md, 'The class key'.")
     if wanted() and needs_kernel(coursedir, assignment):
         check()  # stop before grading anything if the sandbox cannot run
     refused = set_aside(coursedir, assignment, students)

@@ -1,4 +1,4 @@
-"""The instructor's command line: ``powercoach grade``, ``report`` and ``feedback``."""
+"""The instructor's command line: ``powercoach grade``, ``report``, ``feedback`` and ``key``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,39 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--jsonl", action="store_true", required=True,
                    help='read {"id", "technique", "client_says", "context", "coach_says"} per line on standard input; '
                         'write {"id", "pitfalls", "observations"} per line')
+    k = sub.add_parser("key", help="the class pool's answer key: unseal it (instructors) or seal it (authors)")
+    ksub = k.add_subparsers(dest="action", required=True)
+    u = ksub.add_parser("unseal", help="write the class key into your private course folder")
+    u.add_argument("--to", default=None, help="where to write it (default: class-key/ in --course)")
+    s = ksub.add_parser("seal", help="seal a plain class key folder (authors; commit the sealed/ files it writes)")
+    s.add_argument("--from", dest="source", default=None, help="the plain key folder (default: class-key/ in --course)")
+    for a in (u, s):
+        a.add_argument("--course", default=".", help="the course folder holding sealed/ (default: here)")
+        a.add_argument("--passphrase-file", default=None,
+                       help="a file holding the passphrase (else POWERCOACH_PASSPHRASE, else a prompt)")
     return parser
+
+
+def key_command(args) -> int:
+    from pathlib import Path
+
+    from .. import key as keys
+    from . import seal
+
+    course = Path(args.course)
+    secret = seal.passphrase(args.passphrase_file)
+    if args.action == "unseal":
+        to = Path(args.to) if args.to else course / keys.CLASS_FOLDER
+        written = seal.unseal(course / seal.SEALED, secret, to)
+        print(f"Wrote the class key ({len(written)} files) to {to}. Keep it private: it holds every class answer.")
+        return 0
+    source = Path(args.source) if args.source else course / keys.CLASS_FOLDER
+    keys.load(source)  # a key that does not answer every class item of the bank is not sealed
+    envelope = seal.seal(source, secret, course / seal.SEALED, course / seal.FINGERPRINTS)
+    covers = envelope["covers"]
+    print(f"Sealed {len(covers['items'])} items, {len(covers['sets'])} sets and {len(covers['files'])} files into "
+          f"{course / seal.SEALED}; commit it with {course / seal.FINGERPRINTS}.")
+    return 0
 
 
 MAX_LINE = 200_000  # characters in one JSON line; the reader itself reads at most 2,000 of a reply
@@ -94,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = grade(args.assignment, args.workers, args.course, timeout=args.timeout or DEFAULT_TIMEOUT)
             print(summary(outcomes))
             return 1 if any(not o.ok for o in outcomes) else 0
+        if args.command == "key":
+            return key_command(args)
         if args.command == "feedback":
             return 1 if feedback_jsonl(sys.stdin, sys.stdout, sys.stderr) else 0
         if args.command == "report":

@@ -25,10 +25,11 @@ from nbgrader.nbgraderformat.common import (
 )
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
-from traitlets import Integer, Unicode
+from traitlets import Enum, Integer, Unicode
 
 from .. import answers as learner_answers
 from .. import key as keys
+from .. import papers
 from ..exercise import reply_part
 from ..marking import KINDS, Question, mark_question
 from . import handin
@@ -205,9 +206,16 @@ class MarkAnswers(NbGraderPreprocessor):
     answer and why as text and the points as its result, which nbgrader's SaveAutoGrades scores
     as it would an executed cell. Lines that do not count are named under the answer cell.
     A notebook whose marking cells are not all marking calls is left for ExecuteUnmarked.
+
+    The marking cells name the self-study paper; with ``pool = "class"`` each question is marked
+    on the class paper's item instead (``powercoach.papers``), against the class key. The pool is
+    this setting alone, never anything in the submission.
     """
 
-    key_folder = Unicode("key", help="The instructor's answer key folder (key/ in the course root).").tag(config=True)
+    key_folder = Unicode("key", help="The answer key folder of the pool graded: key/ (self-study) or class-key/ "
+                         "(class, written by powercoach key unseal).").tag(config=True)
+    pool = Enum(papers.POOLS, "self-study", help="Which paper the learners were asked: self-study or class.").tag(
+        config=True)
     refused_folder = Unicode("refused", help="Where handin.CheckSubmissions records files it did not use.").tag(
         config=True)
     shown_lines = Integer(40, help="Lines of an oversized answer cell kept in the graded copy.").tag(config=True)
@@ -217,6 +225,13 @@ class MarkAnswers(NbGraderPreprocessor):
         if questions is None:
             return nb, resources
         key = keys.load(self.key_folder)
+        if key.pool != papers.USE[self.pool]:
+            raise keys.KeyMissing(f"{self.key_folder} answers the {'class' if key.pool == 'class' else 'self-study'} "
+                                  f"pool, but this course grades the {self.pool} pool; point MarkAnswers.key_folder "
+                                  "at that pool's key.")
+        exercise_id = resources["nbgrader"]["notebook"]  # as the notebook's Exercise(...) names itself
+        paper = papers.for_pool(exercise_id, self.pool, [q for _, q in sorted(questions.items())])
+        questions = dict(zip(sorted(questions), paper, strict=True))
         folder = resources.get("metadata", {}).get("path") or os.getcwd()
         clicked, problems = learner_answers.load(resources["nbgrader"]["notebook"], folder)
         cell = next((c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == ANSWER_CELL), None)

@@ -157,15 +157,21 @@ def read_reviews(key: Key, name: str) -> list[dict]:
 
 # --- the report --------------------------------------------------------------------------------
 
-def figures(key: Key) -> list[Figure]:
-    """Every figure over the whole bank: the package's items with the key's answers."""
-    frame = bank.frame(key.rows())
+PUBLIC = ("practice", "assessment")  # what the public key answers; the class pool is reported on its own
+
+
+def figures(key: Key, uses: tuple[str, ...] = PUBLIC) -> list[Figure]:
+    """Every figure over the bank's items of ``uses`` with the key's answers: the practice items
+    and the self-study pool (with ``key/``), or the class pool alone (with ``class-key/``, whose
+    review sheets sit in its own review/ folder). Counts scale with the number of uses."""
+    frame = bank.frame(key.rows(uses))
     out: list[Figure] = []
 
     def add(name, value, target, ok):
         out.append(Figure(name, value, target, bool(ok)))
 
-    add("items", len(frame), ">= 336", len(frame) >= 336)
+    least = 168 * len(uses)
+    add("items", len(frame), f">= {least}", len(frame) >= least)
     cells = frame.groupby(["technique", "use"])
     add("fewest items in a technique x use", int(cells.size().min()), ">= 14", cells.size().min() >= 14)
     good_share = cells["label"].apply(lambda s: (s == "good").mean())
@@ -176,7 +182,9 @@ def figures(key: Key) -> list[Figure]:
     poor = frame[frame["label"] == "poor"]
     per_pitfall = poor.groupby("pitfall").agg(items=("item_id", "size"), techniques=("technique", "nunique"))
     per_pitfall = per_pitfall.reindex(list(catalog.pitfalls()), fill_value=0)
-    add("fewest poor items for a pitfall", int(per_pitfall["items"].min()), ">= 8", per_pitfall["items"].min() >= 8)
+    least = 4 * len(uses)
+    add("fewest poor items for a pitfall", int(per_pitfall["items"].min()), f">= {least}",
+        per_pitfall["items"].min() >= least)
     add("fewest techniques for a pitfall", int(per_pitfall["techniques"].min()), ">= 4",
         per_pitfall["techniques"].min() >= 4)
 
@@ -188,20 +196,22 @@ def figures(key: Key) -> list[Figure]:
     women = float((frame["client_gender"] == "woman").mean())
     add("share of clients who are women", women, "0.40 to 0.60", 0.4 <= women <= 0.6)
 
-    sets = key.sets().values()
+    sets = key.sets(uses).values()
     per_technique = Counter(s["technique"] for s in sets)
     fewest_sets = min(per_technique.get(t, 0) for t in catalog.techniques())
-    add("fewest best-and-worst sets for a technique", fewest_sets, ">= 4", fewest_sets >= 4)
-    for use in bank.USES:
+    least = 4 if "practice" in uses else 1
+    add("fewest best-and-worst sets for a technique", fewest_sets, f">= {least}", fewest_sets >= least)
+    for use in uses:
         chosen = [s for s in sets if s["use"] == use]
         for name, rule in SET_RULES.items():
             for pick in ("best", "worst"):
                 share = set_rule_share(chosen, rule, pick)
                 add(f"best-and-worst, {use} sets: '{name}' picks the {pick}", share, "<= 0.35", share <= 0.35)
-    rps = roleplay.roleplays().values()
-    add("role-plays (validated)", len(rps), ">= 3", len(rps) >= 3)
-    depth = min(roleplay.decisions_to_end(r) for r in rps)
-    add("fewest decisions on a role-play path", depth, ">= 4", depth >= 4)
+    if "practice" in uses:
+        rps = roleplay.roleplays().values()
+        add("role-plays (validated)", len(rps), ">= 3", len(rps) >= 3)
+        depth = min(roleplay.decisions_to_end(r) for r in rps)
+        add("fewest decisions on a role-play path", depth, ">= 4", depth >= 4)
 
     texts, labels = list(frame["coach_says"]), list(frame["label"])
     lengths = [len(words(t)) for t in texts]
@@ -236,7 +246,7 @@ def figures(key: Key) -> list[Figure]:
         share >= 0.95)
     culture = read_reviews(key, "culture_items.csv")
     cells = Counter((frame.loc[r["item_id"], "technique"], frame.loc[r["item_id"], "use"]) for r in culture)
-    fewest = min(cells.get((t, u), 0) for t in catalog.techniques() for u in bank.USES)
+    fewest = min(cells.get((t, u), 0) for t in catalog.techniques() for u in uses)
     add("fewest scenes where the setting changes the move, per technique x use", fewest, ">= 1", fewest >= 1)
     better = [r for r in read_reviews(key, "better_responses.csv") if r["column"] == "better_response"]
     share = sum(r["judgement"] == "good" for r in better) / len(better)
@@ -268,18 +278,18 @@ def majority_pitfall_share(key: Key, frame) -> float:
     return hits / len(poor)
 
 
-def disagreements(key: Key) -> list[str]:
-    labels_by_id = {r["item_id"]: r["label"] for r in key.rows()}
+def disagreements(key: Key, uses: tuple[str, ...] = PUBLIC) -> list[str]:
+    labels_by_id = {r["item_id"]: r["label"] for r in key.rows(uses)}
     return sorted({r["item_id"] for r in read_reviews(key, "blind_labels.csv")
                    if r["judgement"] != labels_by_id[r["item_id"]]})
 
 
-def print_report(key: Key) -> int:
-    found = figures(key)
-    print("powercoach item bank: quality figures\n")
+def print_report(key: Key, uses: tuple[str, ...] = PUBLIC) -> int:
+    found = figures(key, uses)
+    print(f"powercoach item bank: quality figures ({', '.join(uses)})\n")
     for f in found:
         print(f.line())
-    disputed = disagreements(key)
+    disputed = disagreements(key, uses)
     if disputed:
         print(f"\nItems a blind reviewer labelled differently ({len(disputed)}): {', '.join(disputed)}")
     failed = [f for f in found if not f.ok]

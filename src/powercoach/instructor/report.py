@@ -175,17 +175,21 @@ def confusion(chosen: pd.DataFrame, questions: pd.DataFrame, kinds: tuple[str, .
 
 # --- reading a graded assignment ---------------------------------------------------------------
 
-def questions_from_source(path: Path, key: keys.Key) -> pd.DataFrame:
+def questions_from_source(path: Path, key: keys.Key, pool: str = "self-study") -> pd.DataFrame:
+    """The questions of a source notebook as ``pool`` asks them, with the key's answers."""
     import nbformat
 
+    from .. import papers
     from .preprocessors import marking_cells
 
     nb = nbformat.read(path, as_version=4)
     found = marking_cells(nb)
     if not found:
         raise PowercoachError(f"{path} has no marking cells (mark(...) in hidden tests).")
+    paper = papers.for_pool(path.stem, pool, [q for _, q in sorted(found.items())])
     rows = [{"question": q.qid, "ref": q.item_id, "kind": q.kind,
-             "grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"]} for i, q in sorted(found.items())]
+             "grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"]}
+            for i, q in zip(sorted(found), paper, strict=True)]
     frame = pd.DataFrame(rows).set_index("question")
     frame["answer"] = [expected(Question(q, r.kind, r.ref), key) for q, r in frame.iterrows()]
     frame["technique"] = [technique_of(r.kind, r.ref) for r in frame.itertuples()]
@@ -217,7 +221,7 @@ def collect(assignment: str, root: str = "."):
     import nbformat
     from nbgrader.api import Gradebook
 
-    from .autograde import course_directory, key_folder
+    from .autograde import course_directory, key_folder, pool_of
 
     coursedir = course_directory(root)
     if not Path(coursedir.root, "gradebook.db").exists() and coursedir.db_url.endswith("gradebook.db"):
@@ -225,7 +229,7 @@ def collect(assignment: str, root: str = "."):
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{assignment}.ipynb"
     if not source.exists():
         raise PowercoachError(f"No source notebook {source}: is '{assignment}' an assignment of this course?")
-    questions = questions_from_source(source, keys.load(key_folder(coursedir)))
+    questions = questions_from_source(source, keys.load(key_folder(coursedir)), pool_of(coursedir))
     by_grade_id = {r.grade_id: q for q, r in questions.iterrows()}
     scores, chosen = {}, {}
     with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:

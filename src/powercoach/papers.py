@@ -1,0 +1,101 @@
+"""Which items an exercise asks: its self-study paper, or its class paper.
+
+An exercise notebook names its **self-study paper** (the items of its setup cell, from the
+self-study pool, whose answers are public in ``key/``). A class is asked the **class paper**
+instead: the same questions in the same order and of the same kinds, over items of the class pool
+(``data/class_papers.json``), whose answers are sealed. So the notebook's prose (how many
+questions, of which kind) holds on both routes.
+
+Which paper a learner sees: ``POWERCOACH_POOL=class`` in the environment (a class's hub sets it
+for every user; ``deploy/setup-class.py``); anything else, the self-study paper. Which paper an
+instructor grades is the grader's own setting (``MarkAnswers.pool``), never what a submission
+says: a learner who changed their environment to see the self-study paper is still marked on
+the class paper.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from . import bank, catalog
+from .errors import DataError
+
+ENV = "POWERCOACH_POOL"
+POOLS = ("self-study", "class")
+USE = {"self-study": "assessment", "class": "class"}  # a pool's items carry this bank ``use``
+PAPERS = catalog.DATA / "class_papers.json"
+PARTS = ("classify", "diagnose", "best_worst")
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    kind: str
+    item_id: str
+
+
+def pool() -> str:
+    """The pool this learner's environment asks for: ``class`` or ``self-study``."""
+    return "class" if os.environ.get(ENV, "").strip().lower() == "class" else "self-study"
+
+
+def check_pool(name: str) -> str:
+    if name not in POOLS:
+        raise DataError(f"Unknown pool '{name}'; use one of {', '.join(POOLS)}.")
+    return name
+
+
+def build(classify=(), diagnose=(), best_worst=()) -> list[Question]:
+    """Questions numbered Q1, Q2, ... in the order classify, diagnose, best-and-worst; a
+    best-and-worst set asks two questions (its best, then its worst)."""
+    kinds = ([("classify", i) for i in classify] + [("diagnose", i) for i in diagnose]
+             + [(k, s) for s in best_worst for k in ("best", "worst")])
+    return [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
+
+
+@cache
+def class_papers() -> dict[str, dict[str, list[str]]]:
+    """Exercise id -> its class paper, ``{"classify": [...], "diagnose": [...], "best_worst": [...]}``."""
+    papers = catalog.read_json(PAPERS)
+    if not isinstance(papers, dict):
+        raise DataError(f"{PAPERS.name} must hold an object: exercise id -> its class paper.")
+    for exercise_id, paper in papers.items():
+        if not isinstance(paper, dict) or set(paper) - set(PARTS) or not all(
+                isinstance(v, list) and all(type(i) is str for i in v) for v in paper.values()):
+            raise DataError(f"{PAPERS.name}, {exercise_id}: a paper is an object with lists of ids under "
+                            f"{', '.join(PARTS)}.")
+    return papers
+
+
+def questions(exercise_id: str, pool_name: str, classify=(), diagnose=(), best_worst=()) -> list[Question]:
+    """The questions of ``exercise_id`` for ``pool_name``, given its self-study paper."""
+    return for_pool(exercise_id, pool_name, build(classify, diagnose, best_worst))
+
+
+def for_pool(exercise_id: str, pool_name: str, paper: list[Question]) -> list[Question]:
+    """``paper`` (the self-study paper, as the notebook names it) as ``pool_name`` asks it.
+
+    Every item must be of the pool asked for; a class paper must have the self-study paper's
+    shape (the same question ids and kinds in the same order)."""
+    check_pool(pool_name)
+    if pool_name == "class":
+        parts = class_papers().get(exercise_id)
+        if parts is None:
+            raise DataError(f"{exercise_id} has no class paper in {PAPERS.name}.")
+        own = build(*(parts.get(p, ()) for p in PARTS))
+        if [(q.qid, q.kind) for q in own] != [(q.qid, q.kind) for q in paper]:
+            raise DataError(f"{exercise_id}'s class paper asks {_shape(own)}, but its notebook asks {_shape(paper)}; "
+                            f"give both the same questions in {PAPERS.name}.")
+        paper = own
+    for q in paper:
+        found = bank.best_worst_set(q.item_id) if q.kind in ("best", "worst") else bank.item(q.item_id)
+        if found["use"] != USE[pool_name]:
+            raise DataError(f"{exercise_id}, {q.qid}: {q.item_id} is not an item of the {pool_name} pool.")
+    return paper
+
+
+def _shape(paper: list[Question]) -> str:
+    kinds = [q.kind for q in paper]
+    return ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))

@@ -11,7 +11,9 @@ What it does, in order (each step is safe to run again; nothing existing is over
 3. makes nbgrader's exchange folder, world-writable with the sticky bit (mode 1777), and the course's
    inbound folder in it, write-only for learners and sticky (3733);
 4. makes the instructor's course folder <home>/powercoach (nbgrader_config.py, solutions/, key/,
-   gradebook.db with the learners in it), readable by the instructor alone (0700);
+   sealed/, gradebook.db with the learners in it), readable by the instructor alone (0700); with
+   --class-key, unseals the class pool's key into its class-key/, and every learner is asked the
+   class paper (POWERCOACH_POOL=class) whose answers no learner can look up;
 5. writes the configuration (deploy/etc/ and <prefix>/etc/powercoach-class.json) and, unless
    --no-systemd, starts the hub as the systemd service powercoach-hub.
 
@@ -153,16 +155,16 @@ def make_exchange(exchange: Path, instructor: str) -> None:
         os.chmod(folder, mode)
 
 
-def as_user(name: str, prefix: Path, *cmd, cwd: Path) -> None:
+def as_user(name: str, prefix: Path, *cmd, cwd: Path, extra: dict | None = None) -> None:
     home = pwd.getpwnam(name).pw_dir
-    env = {"HOME": home, "USER": name, "LOGNAME": name, "PATH": f"{prefix / 'bin'}:/usr/bin:/bin",
+    env = {**(extra or {}), "HOME": home, "USER": name, "LOGNAME": name, "PATH": f"{prefix / 'bin'}:/usr/bin:/bin",
            "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter-instructor"), "LANG": "C.UTF-8"}
     if os.environ.get("LD_LIBRARY_PATH"):  # a Python built with its libpython elsewhere
         env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     run("runuser", "-u", name, "--", *cmd, cwd=cwd, env=env)
 
 
-def make_course(instructor: str, learners, prefix: Path, source: Path) -> Path:
+def make_course(instructor: str, learners, prefix: Path, source: Path, passphrase: str | None = None) -> Path:
     user = pwd.getpwnam(instructor)
     course = Path(user.pw_dir) / COURSE_ID
     if course.exists():
@@ -170,7 +172,7 @@ def make_course(instructor: str, learners, prefix: Path, source: Path) -> Path:
     else:
         course.mkdir(mode=0o700)
         shutil.copy(source / "nbgrader_config.py", course / "nbgrader_config.py")
-        for folder in ("solutions", "key"):  # the answers stay with the instructor, never the package
+        for folder in ("solutions", "key", "sealed"):  # the answers stay with the instructor, never the package
             if (source / folder).is_dir():
                 shutil.copytree(source / folder, course / folder)
     with (course / "students.csv").open("w", encoding="utf-8", newline="") as f:
@@ -180,7 +182,22 @@ def make_course(instructor: str, learners, prefix: Path, source: Path) -> Path:
     run("chown", "-R", f"{user.pw_uid}:{user.pw_gid}", course)
     os.chmod(course, 0o700)
     as_user(instructor, prefix, prefix / "bin" / "nbgrader", "db", "student", "import", "students.csv", cwd=course)
+    if passphrase is not None:  # the class key, written by the instructor's own account into their 0700 folder
+        as_user(instructor, prefix, prefix / "bin" / "powercoach", "key", "unseal", cwd=course,
+                extra={"POWERCOACH_PASSPHRASE": passphrase})
     return course
+
+
+def read_passphrase(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SetupError(f"Cannot read the class key's passphrase from {path} ({e.__class__.__name__}).") from None
+    if not secret:
+        raise SetupError(f"{path} is empty; it should hold the class key's passphrase (docs/deploy.md).")
+    return secret
 
 
 def write_config(prefix: Path, facts: dict) -> None:
@@ -215,11 +232,15 @@ def main(argv=None) -> int:
     ap.add_argument("--proxy", default=None, help="an installed configurable-http-proxy to use instead of npm's")
     ap.add_argument("--skip-install", action="store_true", help="the prefix already holds the software")
     ap.add_argument("--no-systemd", action="store_true", help="write everything but do not start the service")
+    ap.add_argument("--class-key", type=Path, default=None, metavar="PASSPHRASE_FILE",
+                    help="unseal the class pool's key with the passphrase in this file, and ask learners the class "
+                         "paper (docs/deploy.md, 'The class key'); without it the class is asked the self-study paper")
     args = ap.parse_args(argv)
     # useradd, chpasswd and runuser live in sbin, which a sudo or CI PATH may lack.
     os.environ["PATH"] = os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"
     try:
         people = read_people(args.people)
+        passphrase = read_passphrase(args.class_key)
         if os.geteuid() != 0:
             raise SetupError("Run this as root: sudo python3 deploy/setup-class.py --people ...")
         prefix, exchange = args.prefix.resolve(), args.exchange.resolve()
@@ -231,9 +252,10 @@ def main(argv=None) -> int:
         make_exchange(exchange, instructor)
         facts = {"course_id": COURSE_ID, "exchange": str(exchange), "instructors": [instructor],
                  "learners": [p["username"] for p in learners], "proxy": proxy, "url": args.url,
-                 "course_dir": str(Path(pwd.getpwnam(instructor).pw_dir) / COURSE_ID)}
+                 "course_dir": str(Path(pwd.getpwnam(instructor).pw_dir) / COURSE_ID),
+                 "pool": "class" if passphrase is not None else "self-study"}
         write_config(prefix, facts)
-        course = make_course(instructor, learners, prefix, args.source.resolve())
+        course = make_course(instructor, learners, prefix, args.source.resolve(), passphrase)
         if not args.no_systemd:
             start_service(prefix)
     except SetupError as e:

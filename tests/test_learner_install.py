@@ -81,6 +81,13 @@ def test_no_file_in_the_wheel_holds_an_assessment_answer(wheel):
                         assert "best" not in s and "worst" not in s and not any("reason" in o for o in s["options"])
 
 
+def test_no_file_in_the_wheel_quotes_a_class_answer(wheel):
+    """The class key's answers are sealed; its fingerprints find any of their text in the wheel."""
+    from test_sealed_key import quoting_files
+
+    assert quoting_files(wheel.parent) == []
+
+
 def test_the_installed_package_is_the_wheel_and_finds_no_key(learner_python, tmp_path):
     code = ("import powercoach, powercoach.key as k; print(powercoach.__file__); print(k.find())")
     out = subprocess.run([str(learner_python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)

@@ -93,6 +93,13 @@ def test_the_site_holds_pyodide_and_every_wheel_its_lock_lists(lite_site):
     assert not list((lite_site / "files").rglob("*.answers.json"))
 
 
+def test_the_site_quotes_no_class_answer(lite_site):
+    """Nothing the browser-only site serves (its wheels opened too) holds a class answer's text."""
+    from test_sealed_key import quoting_files
+
+    assert quoting_files(lite_site) == []
+
+
 def test_a_lesson_loads_offline_its_drill_answers_a_click_and_your_turn_reads_a_reply(served):
     base, context, requests, tmp = served
     page = context.new_page()

@@ -38,10 +38,10 @@ def assessment_texts() -> dict[str, list[str]]:
     """Every assessment item's and set's learner-visible text, by id."""
     out: dict[str, list[str]] = {}
     for row in bank.read_bank():
-        if row.get("use") == "assessment":
+        if row.get("use") in bank.KEYED:
             out[row["item_id"]] = [row.get(f) or "" for f in ("context", "client_says", "coach_says")]
     for set_id, s in bank.best_worst_sets().items():
-        if s.get("use") == "assessment":
+        if s.get("use") in bank.KEYED:
             texts = [s.get("context") or "", s.get("client_says") or ""]
             texts += [o.get("text") or "" for o in s.get("options") or []]
             out[set_id] = texts

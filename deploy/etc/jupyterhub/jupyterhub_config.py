@@ -37,7 +37,10 @@ c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # nbgrader shells out to alembic, and instructors run nbgrader and powercoach in a terminal.
-c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+                         # which paper the exercises ask (powercoach.papers): the class paper once
+                         # setup-class.py --class-key has unsealed its key for the instructor
+                         "POWERCOACH_POOL": FACTS.get("pool", "self-study")}
 c.Spawner.http_timeout = 60
 
 

@@ -262,6 +262,9 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
     from .. import key
     from .sandbox import check, wanted
 
+    if pool_of(coursedir) == "class" and not key_folder(coursedir).is_dir():
+        raise PowercoachError(f"This course grades the class paper, but its key is not at {key_folder(coursedir)}: "
+                              "run powercoach key unseal in the course folder (docs/deploy.md, 'The class key').")
     found = key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
     if found.pool != ("class" if pool_of(coursedir) == "class" else "assessment"):
         raise PowercoachError(f"{key_folder(coursedir)} is not the key of the {pool_of(coursedir)} pool that "

@@ -56,7 +56,7 @@ def key_command(args) -> int:
         return 0
     source = Path(args.source) if args.source else course / keys.CLASS_FOLDER
     keys.load(source)  # a key that does not answer every class item of the bank is not sealed
-    envelope = seal.seal(source, secret, course / seal.SEALED, course / seal.FINGERPRINTS)
+    envelope = seal.seal(source, secret, course / seal.SEALED, course / seal.FINGERPRINTS, public_root=course)
     covers = envelope["covers"]
     print(f"Sealed {len(covers['items'])} items, {len(covers['sets'])} sets and {len(covers['files'])} files into "
           f"{course / seal.SEALED}; commit it with {course / seal.FINGERPRINTS}.")

@@ -11,8 +11,10 @@ anyway) and the SHA-256 of the plain bundle, which unsealing checks.
 ``sealed/class-key.fingerprints.json`` lets anyone check, without the passphrase, that no
 answer text of the class key appears anywhere (the repository and its history, a wheel, a
 release, the browser-only site): salted SHA-256 digests of every run of eight words of its
-rationales, better responses and option reasons. An eight-word run of text nobody has seen
-cannot be guessed from its digest; a leaked copy matches at once.
+rationales, better responses and option reasons, leaving out the runs that the public course
+already holds when it is sealed (a rationale quotes the public reply it explains, and a phrase
+such as "what do you want to do with that" is nobody's secret). An eight-word run of text
+nobody has seen cannot be guessed from its digest; a leaked copy matches at once.
 
 Rotating a leaked passphrase: unseal with the old one, seal again with a new one, commit the
 new ``sealed/`` files (docs/deploy.md, "The class key").
@@ -74,7 +76,7 @@ def read_folder(folder: Path) -> dict[str, str]:
         if total > MAX_BUNDLE:
             raise SealError(f"{folder} holds more than {MAX_BUNDLE:,} bytes; is it the right folder?")
         try:
-            files[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+            files[path.relative_to(folder).as_posix()] = path.read_bytes().decode("utf-8")  # line ends as they are
         except UnicodeDecodeError:
             raise SealError(f"{path} is not UTF-8 text.") from None
     return files
@@ -100,9 +102,49 @@ def _digest(salt: str, run: tuple[str, ...]) -> str:
     return hashlib.sha256(f"{salt}:{' '.join(run)}".encode()).hexdigest()[:16]
 
 
-def fingerprints(files: dict[str, str], salt: str | None = None) -> dict:
+PUBLIC_SUFFIXES = {".csv", ".json", ".ipynb", ".md", ".txt", ".py", ".html", ".svg", ".yaml", ".yml"}
+PRIVATE_PARTS = {"sealed", "class-key", ".git", ".venv", "build", "node_modules", "__pycache__"}
+
+
+def public_runs(root: Path) -> set[tuple[str, ...]]:
+    """Every eight-word run of the text files of a course folder, but for the keys being sealed."""
+    out: set[tuple[str, ...]] = set()
+    for path in Path(root).rglob("*"):
+        rel = path.relative_to(root).parts
+        if path.suffix in PUBLIC_SUFFIXES and path.is_file() and not PRIVATE_PARTS & set(rel) \
+                and not any(p.startswith(".class-key") for p in rel):
+            out |= runs(path.read_bytes().decode("utf-8", errors="ignore"))
+    for blob in history(root):  # what the repository ever published is public too
+        out |= runs(blob.decode("utf-8", errors="ignore"))
+    return out
+
+
+def history(root: Path) -> list[bytes]:
+    """Every file version in the history of the git repository at ``root`` (none without git)."""
+    import subprocess
+
+    def git(*args, data=None):
+        return subprocess.run(["git", "-C", str(root), *args], input=data, capture_output=True, check=True).stdout
+
+    if not (Path(root) / ".git").exists():
+        return []
+    objects = git("rev-list", "--all", "--objects").decode().split("\n")
+    ids = "\n".join(line.split(" ")[0] for line in objects if line.strip()) + "\n"
+    kinds = git("cat-file", "--batch-check=%(objectname) %(objecttype)", data=ids.encode()).decode().split("\n")
+    blobs = "\n".join(line.split()[0] for line in kinds if line.endswith(" blob")) + "\n"
+    data, out, at = git("cat-file", "--batch", data=blobs.encode()), [], 0
+    while at < len(data):
+        header_end = data.index(b"\n", at)
+        size = int(data[at:header_end].split()[2])
+        out.append(data[header_end + 1:header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return out
+
+
+def fingerprints(files: dict[str, str], salt: str | None = None, public: set | frozenset = frozenset()) -> dict:
+    """Digests of the key's secret runs: those of its answer texts that ``public`` does not hold."""
     salt = salt or os.urandom(8).hex()
-    digests = sorted({_digest(salt, r) for t in _answer_texts(files) for r in runs(t)})
+    digests = sorted({_digest(salt, r) for t in _answer_texts(files) for r in runs(t) if r not in public})
     return {"format": FORMAT, "salt": salt, "words": RUN, "digests": digests}
 
 
@@ -129,8 +171,10 @@ def _covers(files: dict[str, str]) -> dict:
     return {"items": items, "sets": sets, "files": sorted(files)}
 
 
-def seal(folder: Path, passphrase: str, out: Path = SEALED, prints: Path | None = FINGERPRINTS) -> dict:
-    """Seal the key folder into ``out`` (and write its fingerprints); returns the envelope."""
+def seal(folder: Path, passphrase: str, out: Path = SEALED, prints: Path | None = FINGERPRINTS,
+         public_root: Path | None = None) -> dict:
+    """Seal the key folder into ``out`` (and write its fingerprints, leaving out the runs the
+    course folder ``public_root`` already holds); returns the envelope."""
     files = read_folder(folder)
     plain = json.dumps(files, sort_keys=True, ensure_ascii=False).encode()
     salt = os.urandom(16)
@@ -141,7 +185,8 @@ def seal(folder: Path, passphrase: str, out: Path = SEALED, prints: Path | None 
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(envelope, indent=1) + "\n", encoding="utf-8")
     if prints is not None:
-        Path(prints).write_text(json.dumps(fingerprints(files)) + "\n", encoding="utf-8")
+        public = public_runs(public_root) if public_root is not None else frozenset()
+        Path(prints).write_text(json.dumps(fingerprints(files, public=public)) + "\n", encoding="utf-8")
     return envelope
 
 
@@ -191,7 +236,7 @@ def unseal(sealed: Path, passphrase: str, to: Path) -> list[Path]:
         for name, text in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            path.write_bytes(text.encode("utf-8"))
         if to.exists():
             old = Path(tempfile.mkdtemp(prefix=".class-key-old-", dir=to.parent))
             os.replace(to, old / "key")

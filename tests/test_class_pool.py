@@ -127,7 +127,7 @@ def test_the_report_reads_the_class_paper(graded, tmp_path):
                          env=course.env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-1500:]
     with (tmp_path / "items.csv").open(encoding="utf-8") as f:
-        refs = {r["ref"] for r in csv.DictReader(f)}
+        refs = {r["item"] for r in csv.DictReader(f)}
     assert refs and refs <= set(CLASS_ITEMS)
 
 

@@ -69,6 +69,42 @@ def test_setup_class_explains_a_bad_class_list(tmp_path, csv, message):
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("content, message", [
+    (None, "Cannot read the class key's passphrase"),
+    ("\n", "should hold the class key's passphrase"),
+])
+def test_setup_class_explains_a_missing_or_empty_passphrase_file(tmp_path, content, message):
+    people = tmp_path / "people.csv"
+    people.write_text("username,role\nbob,instructor\nalice,learner\n", encoding="utf-8")
+    secret = tmp_path / "passphrase.txt"
+    if content is not None:
+        secret.write_text(content, encoding="utf-8")
+    proc = subprocess.run([sys.executable, REPO / "deploy" / "setup-class.py", "--people", people, "--class-key",
+                           secret, "--prefix", tmp_path / "prefix", "--no-systemd"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert message in proc.stderr and "Traceback" not in proc.stderr and not (tmp_path / "prefix").exists()
+
+
+@pytest.mark.parametrize("pool", ["class", "self-study", None])
+def test_the_hub_tells_learners_which_paper_the_class_asks(tmp_path, pool):
+    """The hub config, run as JupyterHub runs it, puts setup-class.py's pool in every server's environment."""
+    import shutil
+
+    from traitlets.config import Config
+
+    (tmp_path / "etc" / "jupyterhub").mkdir(parents=True)
+    config = tmp_path / "etc" / "jupyterhub" / "jupyterhub_config.py"
+    shutil.copy(REPO / "deploy/etc/jupyterhub/jupyterhub_config.py", config)
+    facts = {"instructors": ["bob"], "learners": ["alice"], "proxy": "chp", "url": "http://127.0.0.1:1",
+             "course_dir": "/home/bob/powercoach", "exchange": "/srv/x", "course_id": "powercoach"}
+    if pool:
+        facts["pool"] = pool
+    (tmp_path / "etc" / "powercoach-class.json").write_text(json.dumps(facts))
+    c = Config()
+    exec(compile(config.read_text(), str(config), "exec"), {"get_config": lambda: c, "__file__": str(config)})
+    assert c.Spawner.environment["POWERCOACH_POOL"] == (pool or "self-study")
+
+
 SYSTEM_PACKAGES = REPO / "scripts" / "system-packages.sh"
 
 

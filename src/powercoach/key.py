@@ -81,13 +81,6 @@ def _pool_name(use: str) -> str:
     return "self-study assessment" if use == "assessment" else "class-pool"
 
 
-def merged(*found: Key) -> Key:
-    """One key answering for every pool of ``found`` (the quality report reads both pools)."""
-    answers = {i: r for k in found for i, r in k.answers.items()}
-    picks = {i: s for k in found for i, s in k.picks.items()}
-    return Key(found[0].folder if found else None, answers, picks, "+".join(k.pool or "" for k in found) or None)
-
-
 PRACTICE = Key()
 
 
@@ -148,7 +141,7 @@ def _read_sets(path: Path, pool: str) -> dict[str, dict]:
         if not isinstance(reasons, dict):
             raise DataError(f"{path.name}, entry {n} ({set_id}): needs 'reasons', one per option A to D.")
         out[set_id] = {**scene, "best": entry.get("best"), "worst": entry.get("worst"),
-                          "options": [{**o, "reason": reasons.get(o["key"])} for o in scene["options"]]}
+                       "options": [{**o, "reason": reasons.get(o["key"])} for o in scene["options"]]}
     lacking = [i for i, s in bank.best_worst_sets().items() if s["use"] == pool and i not in out]
     if lacking:
         raise DataError(f"{path.name} lacks the picks of {', '.join(lacking)}.")

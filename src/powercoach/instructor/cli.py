@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("assignment")
     r.add_argument("--course", default=".", help="the course folder holding nbgrader_config.py (default: here)")
     r.add_argument("--out", default=None, help="folder for report.html and items.csv (default: reports/<assignment>)")
+    r.add_argument("--first-attempt", action="store_true",
+                   help="analyse each learner's first submission in the exchange, not the latest one graded")
     f = sub.add_parser("feedback", help="the reply reader on written replies: one JSON object per line in and out")
     f.add_argument("--jsonl", action="store_true", required=True,
                    help='read {"id", "technique", "client_says", "context", "coach_says"} per line on standard input; '
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from .report import write_report
 
-            paths = write_report(args.assignment, args.course, args.out)
+            paths = write_report(args.assignment, args.course, args.out, args.first_attempt)
             print("\n".join(f"wrote {p}" for p in paths))
             return 0
     except PowercoachError as err:

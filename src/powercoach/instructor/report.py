@@ -252,6 +252,81 @@ def collect(assignment: str, root: str = "."):
             pd.DataFrame.from_dict(chosen, orient="index")[order])
 
 
+def first_attempts(assignment: str, root: str = "."):
+    """(questions, scores, chosen) from each learner's FIRST submission in nbgrader's exchange,
+    marked as data the way grading marks it (the same reader of the answers file and the answer
+    cell's literal lines, the same key and paper), for the statistics of a first attempt where
+    learners submitted more than once (nbgrader keeps and grades only the latest).
+
+    Read as the instructor and never followed: a submission folder that is a link, or (as
+    nbgrader's collect checks) not owned by the learner it names, is skipped, and the notebook
+    is read with O_NOFOLLOW within the size and nesting limits grading uses."""
+    import json
+
+    from nbgrader.utils import parse_utc
+
+    from .. import answers as learner_answers
+    from ..marking import mark_question
+    from ..safefile import MAX_JSON_DEPTH, json_depth, read_plain
+    from .autograde import course_directory, key_folder, pool_of
+    from .handin import MAX_NOTEBOOK_BYTES, _owner
+    from .preprocessors import ANSWER_CELL
+
+    coursedir = course_directory(root)
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{assignment}.ipynb"
+    if not source.exists():
+        raise PowercoachError(f"No source notebook {source}: is '{assignment}' an assignment of this course?")
+    key = keys.load(key_folder(coursedir))
+    questions = questions_from_source(source, key, pool_of(coursedir))
+    paper = [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
+    config = coursedir.config
+    exchange = Path(config.Exchange.root if "root" in config.Exchange else "/srv/nbgrader/exchange")
+    inbound = exchange / coursedir.course_id / "inbound"
+    if not inbound.is_dir():
+        raise PowercoachError(f"No exchange inbound folder at {inbound}: first attempts are read from nbgrader's "
+                              "exchange (set c.Exchange.root in nbgrader_config.py).")
+    check_owner = config.ExchangeCollect.check_owner if "check_owner" in config.ExchangeCollect else True
+    earliest: dict[str, tuple] = {}
+    for path in inbound.glob(f"*+{assignment}+*"):
+        parts = path.name.rsplit("+", 3)
+        if len(parts) < 3 or parts[1] != assignment or path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            when = parse_utc(parts[2])
+        except (ValueError, OverflowError):
+            continue
+        if check_owner and _owner(str(path)) != parts[0]:
+            continue  # a folder planted under another learner's name
+        if parts[0] not in earliest or when < earliest[parts[0]][0]:
+            earliest[parts[0]] = (when, path)
+    scores, chosen = {}, {}
+    for student, (_, folder) in sorted(earliest.items()):
+        clicked, _ = learner_answers.load(assignment, folder)
+        cell_source = ""
+        try:
+            content, _ = read_plain(folder / f"{assignment}.ipynb", MAX_NOTEBOOK_BYTES)  # None: not a plain file
+        except FileNotFoundError:
+            content = None
+        if content is not None and json_depth(content.decode("utf-8", "replace")) <= MAX_JSON_DEPTH:
+            try:
+                cells = json.loads(content).get("cells", [])
+                cell = next(c for c in cells if type(c) is dict and type(c.get("metadata")) is dict
+                            and (c["metadata"].get("nbgrader") or {}).get("grade_id") == ANSWER_CELL)
+                cell_source = "".join(cell["source"]) if type(cell.get("source")) is list else str(cell.get("source"))
+            except (ValueError, AttributeError, StopIteration, TypeError):
+                cell_source = ""
+        given, _ = learner_answers.graded(clicked, cell_source)
+        marks = {q.qid: mark_question(q, given, key) for q in paper}
+        scores[student] = {q: m.points for q, m in marks.items()}
+        chosen[student] = {q: m.answer if m.answer is not None else "(blank)" if given.get(q) in (None, "")
+                           else "(invalid)" for q, m in marks.items()}
+    if not scores:
+        raise PowercoachError(f"No submissions of '{assignment}' in {inbound}.")
+    order = list(questions.index)
+    return (questions, pd.DataFrame.from_dict(scores, orient="index")[order].astype(float),
+            pd.DataFrame.from_dict(chosen, orient="index")[order])
+
+
 def pass_standing(assignment: str, root: str = ".") -> dict | None:
     """The exercise's pass standard and how many learners reach it, among those whose written part is
     marked (nbgrader's total: clicks and written part); None when the exercise has no standard."""
@@ -294,18 +369,27 @@ class Analysis:
     quintiles: pd.DataFrame | None = None  # share right per fifth of the class, per question
     guessing: dict | None = None  # what random answering expects
     standing: dict | None = None  # the pass standard and who reaches it
+    attempts: str = "latest"  # "first": each learner's first submission, from the exchange
 
     @property
     def learners(self) -> int:
         return self.reliability["learners"]
 
 
-def analysis(assignment: str, root: str = ".") -> Analysis:
-    questions, scores, chosen = collect(assignment, root)
+def analysis(assignment: str, root: str = ".", first_attempt: bool = False) -> Analysis:
+    """The item analysis of the graded submissions, or (``first_attempt``) of each learner's first
+    submission in the exchange; the written part and the pass standard need the gradebook, so a
+    first-attempt analysis leaves them out."""
+    if first_attempt:
+        questions, scores, chosen = first_attempts(assignment, root)
+        written, standing = None, None
+    else:
+        questions, scores, chosen = collect(assignment, root)
+        written, standing = written_tally(assignment, root, list(scores.index)), pass_standing(assignment, root)
     return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
                     reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
-                    confusion(chosen, questions, ("diagnose",)), written_tally(assignment, root, list(scores.index)),
-                    quintiles(scores), guessing(questions), pass_standing(assignment, root))
+                    confusion(chosen, questions, ("diagnose",)), written, quintiles(scores), guessing(questions),
+                    standing, "first" if first_attempt else "latest")
 
 
 def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:
@@ -442,7 +526,9 @@ def html_report(a: Analysis) -> str:
         f"<title>Item analysis: {escape(a.assignment)}</title>"
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #bbb;padding:3px 8px;font-size:14px}</style></head><body>"
-        f"<h1>Item analysis: {escape(a.assignment)}</h1><p>{a.learners} graded learners. Difficulty is the share "
+        f"<h1>Item analysis: {escape(a.assignment)}{' (first attempts)' if a.attempts == 'first' else ''}</h1>"
+        f"<p>{a.learners} {'learners, each on their first submission' if a.attempts == 'first' else 'graded learners'}."
+        " Difficulty is the share "
         "who got a question right; discrimination is the point-biserial correlation of the question with the rest "
         f"of the score. Flags: too easy (&ge; {EASY}), too hard (&le; {HARD}), negative discrimination.</p>"
         f"<p><b>Reliability (KR-20):</b> {rel['kr20']:.2f} over {rel['questions']} questions; "
@@ -483,11 +569,11 @@ def show(assignment: str, root: str = "."):
         return HTML(f"<p><b>No report yet.</b> {escape(str(err))}</p>")
 
 
-def write_report(assignment: str, root: str = ".", out: str | None = None) -> list[Path]:
+def write_report(assignment: str, root: str = ".", out: str | None = None, first_attempt: bool = False) -> list[Path]:
     """report.html, items.csv (a row per question, with the share choosing each option) and
-    exercise.csv (reliability)."""
-    a = analysis(assignment, root)
-    folder = Path(out) if out else Path(root) / "reports" / assignment
+    exercise.csv (reliability); of each learner's first submission with ``first_attempt``."""
+    a = analysis(assignment, root, first_attempt)
+    folder = Path(out) if out else Path(root) / "reports" / (assignment + ("-first-attempt" if first_attempt else ""))
     folder.mkdir(parents=True, exist_ok=True)
     html, items, exercise = folder / "report.html", folder / "items.csv", folder / "exercise.csv"
     # Every learner-derived string in the page is escaped; the file also allows no script at all.

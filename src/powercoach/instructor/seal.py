@@ -204,8 +204,10 @@ def read_envelope(sealed: Path) -> dict:
 
 def open_sealed(sealed: Path, passphrase: str) -> dict[str, str]:
     """The key folder's files from a sealed key; a wrong passphrase raises SealError."""
-    from cryptography.fernet import InvalidToken
-
+    try:
+        from cryptography.fernet import InvalidToken
+    except ImportError:
+        raise SealError("Unsealing needs the cryptography package: pip install 'powercoach[instructor]'.") from None
     envelope = read_envelope(sealed)
     try:
         kdf = envelope["kdf"]

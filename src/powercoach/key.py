@@ -69,11 +69,11 @@ class Key:
             raise KeyMissing(f"{set_id} is a {_pool_name(s['use'])} set; its picks are only in {WHERE[s['use']]}.")
         return self.picks[set_id]
 
-    def rows(self, uses=("practice", "assessment")) -> list[dict]:
+    def rows(self, uses=bank.PUBLIC) -> list[dict]:
         """Every bank row of ``uses`` with its answer, in module order (needs this key's pool)."""
         return [self.item(i) for i, r in bank.rows().items() if r["use"] in uses]
 
-    def sets(self, uses=("practice", "assessment")) -> dict[str, dict]:
+    def sets(self, uses=bank.PUBLIC) -> dict[str, dict]:
         return {i: self.best_worst(i) for i, s in bank.best_worst_sets().items() if s["use"] in uses}
 
 

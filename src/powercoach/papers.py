@@ -25,6 +25,7 @@ from .errors import DataError
 ENV = "POWERCOACH_POOL"
 POOLS = ("self-study", "class")
 USE = {"self-study": "assessment", "class": "class"}  # a pool's items carry this bank ``use``
+POOL_OF_USE = {use: name for name, use in USE.items()}
 PAPERS = catalog.DATA / "class_papers.json"
 PARTS = ("classify", "diagnose", "best_worst")
 

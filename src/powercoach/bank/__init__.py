@@ -30,6 +30,8 @@ LABELS = ("good", "poor")
 USES = ("practice", "assessment", "class")
 # Uses whose answers never sit in the package: the self-study pool (key/) and the class pool (sealed/).
 KEYED = ("assessment", "class")
+# Uses whose answers anyone may read: the package's practice items and the self-study pool (key/).
+PUBLIC = ("practice", "assessment")
 GENDERS = ("woman", "man")
 # Columns every row fills; pitfall and better_response are filled exactly for poor rows.
 ALWAYS = tuple(c for c in COLUMNS if c not in ("pitfall", "better_response"))

@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
             raise key.KeyMissing(f"No {key.CLASS_FOLDER}/ here: unseal the class key first (powercoach key unseal).")
         found, uses = key.load(folder), ("class",)
     else:
-        found, uses = key.find(), ("practice", "assessment")
+        from . import PUBLIC
+
+        found, uses = key.find(), PUBLIC
     if argv[0] == "report":
         from ..instructor.quality import print_report
 

@@ -259,15 +259,16 @@ def grade(assignment: str, workers: int | None = None, root: str = ".", out=sys.
         where = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
         raise PowercoachError(f"No submissions of '{assignment}' in {where}. "
                               "Collect them first (nbgrader collect), or check the assignment name.")
-    from .. import key
+    from .. import key, papers
     from .sandbox import check, wanted
 
-    if pool_of(coursedir) == "class" and not key_folder(coursedir).is_dir():
-        raise PowercoachError(f"This course grades the class paper, but its key is not at {key_folder(coursedir)}: "
+    pool, folder = pool_of(coursedir), key_folder(coursedir)
+    if pool == "class" and not folder.is_dir():
+        raise PowercoachError(f"This course grades the class paper, but its key is not at {folder}: "
                               "run powercoach key unseal in the course folder (docs/deploy.md, 'The class key').")
-    found = key.load(key_folder(coursedir))  # a missing or broken key stops grading before it starts, with a message
-    if found.pool != ("class" if pool_of(coursedir) == "class" else "assessment"):
-        raise PowercoachError(f"{key_folder(coursedir)} is not the key of the {pool_of(coursedir)} pool that "
+    found = key.load(folder)  # a missing or broken key stops grading before it starts, with a message
+    if found.pool != papers.USE[pool]:
+        raise PowercoachError(f"{folder} is not the key of the {pool} pool that "
                               "nbgrader_config.py grades; see docs/deploy.md, 'The class key'.")
     if wanted() and needs_kernel(coursedir, assignment):
         check()  # stop before grading anything if the sandbox cannot run

@@ -90,15 +90,21 @@ def inspect(folder: str | os.PathLike) -> tuple[list[str], dict[str, str]]:
     return files, refused
 
 
-def notebook_refusal(path: Path) -> str | None:
-    """Why a notebook file is not read at all: too large, or nested too deeply to parse safely."""
+def notebook_text(path: Path) -> tuple[str | None, str | None]:
+    """(the notebook's text, None), or (None, why it is not read at all: not a plain file, too
+    large, or nested too deeply to parse safely). Opened with O_NOFOLLOW; a missing file raises."""
     content, why = read_plain(path, MAX_NOTEBOOK_BYTES)
     if why:
-        return why
+        return None, why
     text = content.decode("utf-8", errors="replace")
     if json_depth(text) > MAX_JSON_DEPTH:
-        return f"nests more than {MAX_JSON_DEPTH} levels deep, so it is not a notebook this course reads"
-    return None
+        return None, f"nests more than {MAX_JSON_DEPTH} levels deep, so it is not a notebook this course reads"
+    return text, None
+
+
+def notebook_refusal(path: Path) -> str | None:
+    """Why a notebook file is not read at all (see ``notebook_text``), or None."""
+    return notebook_text(path)[1]
 
 
 # -- the record of what was refused --------------------------------------------------------------

@@ -226,7 +226,7 @@ class MarkAnswers(NbGraderPreprocessor):
             return nb, resources
         key = keys.load(self.key_folder)
         if key.pool != papers.USE[self.pool]:
-            raise keys.KeyMissing(f"{self.key_folder} answers the {'class' if key.pool == 'class' else 'self-study'} "
+            raise keys.KeyMissing(f"{self.key_folder} answers the {papers.POOL_OF_USE[key.pool]} "
                                   f"pool, but this course grades the {self.pool} pool; point MarkAnswers.key_folder "
                                   "at that pool's key.")
         exercise_id = resources["nbgrader"]["notebook"]  # as the notebook's Exercise(...) names itself

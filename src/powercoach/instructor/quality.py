@@ -157,7 +157,7 @@ def read_reviews(key: Key, name: str) -> list[dict]:
 
 # --- the report --------------------------------------------------------------------------------
 
-PUBLIC = ("practice", "assessment")  # what the public key answers; the class pool is reported on its own
+PUBLIC = bank.PUBLIC  # what the public key answers; the class pool is reported on its own
 
 
 def figures(key: Key, uses: tuple[str, ...] = PUBLIC) -> list[Figure]:

@@ -261,15 +261,13 @@ def first_attempts(assignment: str, root: str = "."):
     Read as the instructor and never followed: a submission folder that is a link, or (as
     nbgrader's collect checks) not owned by the learner it names, is skipped, and the notebook
     is read with O_NOFOLLOW within the size and nesting limits grading uses."""
-    import json
-
+    import nbformat
     from nbgrader.utils import parse_utc
 
     from .. import answers as learner_answers
     from ..marking import mark_question
-    from ..safefile import MAX_JSON_DEPTH, json_depth, read_plain
     from .autograde import course_directory, key_folder, pool_of
-    from .handin import MAX_NOTEBOOK_BYTES, _owner
+    from .handin import _owner, notebook_text
     from .preprocessors import ANSWER_CELL
 
     coursedir = course_directory(root)
@@ -304,17 +302,13 @@ def first_attempts(assignment: str, root: str = "."):
         clicked, _ = learner_answers.load(assignment, folder)
         cell_source = ""
         try:
-            content, _ = read_plain(folder / f"{assignment}.ipynb", MAX_NOTEBOOK_BYTES)  # None: not a plain file
-        except FileNotFoundError:
-            content = None
-        if content is not None and json_depth(content.decode("utf-8", "replace")) <= MAX_JSON_DEPTH:
-            try:
-                cells = json.loads(content).get("cells", [])
-                cell = next(c for c in cells if type(c) is dict and type(c.get("metadata")) is dict
-                            and (c["metadata"].get("nbgrader") or {}).get("grade_id") == ANSWER_CELL)
-                cell_source = "".join(cell["source"]) if type(cell.get("source")) is list else str(cell.get("source"))
-            except (ValueError, AttributeError, StopIteration, TypeError):
-                cell_source = ""
+            text, _ = notebook_text(folder / f"{assignment}.ipynb")  # None: a link, too large or too deep
+            if text is not None:  # the answer cell, found as MarkAnswers finds it
+                nb = nbformat.reads(text, as_version=4)
+                cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == ANSWER_CELL)
+                cell_source = cell.source if type(cell.source) is str else ""
+        except Exception:  # noqa: BLE001 (a learner's file can be anything; what cannot be read counts as blank)
+            cell_source = ""
         given, _ = learner_answers.graded(clicked, cell_source)
         marks = {q.qid: mark_question(q, given, key) for q in paper}
         scores[student] = {q: m.points for q, m in marks.items()}

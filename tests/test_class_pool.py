@@ -51,12 +51,21 @@ def made_up_class_key(folder) -> dict:
         sets.append({"set_id": s, "best": best, "worst": worst,
                      "reasons": {k: f"Invented reason {k} of {s}. Test only." for k in "ABCD"}})
     (folder / "best_worst.json").write_text(json.dumps(sets), encoding="utf-8")
+    items.update({s["set_id"]: s for s in sets})
     return items
 
 
-def class_answers(items) -> dict[str, str]:
-    paper = papers.for_pool(A, "class", papers.build(*_self_study_parts()))
-    return {q.qid: items[q.item_id]["label"] if q.kind == "classify" else items[q.item_id]["pitfall"] for q in paper}
+def class_paper(assignment: str = A):
+    """The class paper of an exercise, from the marking cells of its source notebook (as the grader reads it)."""
+    from powercoach.instructor.preprocessors import marking_cells
+
+    nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    return papers.for_pool(assignment, "class", [q for _, q in sorted(marking_cells(nb).items())])
+
+
+def class_answers(items, assignment: str = A) -> dict[str, str]:
+    column = {"classify": "label", "diagnose": "pitfall", "best": "best", "worst": "worst"}
+    return {q.qid: items[q.item_id][column[q.kind]] for q in class_paper(assignment)}
 
 
 def _self_study_parts():
@@ -96,8 +105,8 @@ def graded(tmp_path_factory):
     return course, run, scores, right, self_study, items
 
 
-def _typed(lines: str):
-    nb = released()
+def _typed(lines: str, assignment: str = A):
+    nb = released(assignment)
     cell(nb, "answers").source += "\n" + lines
     return nb
 
@@ -115,8 +124,7 @@ def test_the_graded_notebook_explains_the_class_items_not_the_self_study_ones(gr
     course, _, _, _, _, items = graded
     nb = nbformat.read(course.root / "autograded" / "class_right" / A / f"{A}.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    paper = papers.for_pool(A, "class", papers.build(*_self_study_parts()))
-    assert f"Invented rationale for {paper[0].item_id}." in text
+    assert f"Invented rationale for {class_paper()[0].item_id}." in text
     public = {r["item_id"]: r for r in csv.DictReader((REPO / "key/items.csv").open(encoding="utf-8"))}
     assert not any(public[i]["rationale"][:60] in text for i in _self_study_parts()[0])
 
@@ -156,7 +164,74 @@ def test_a_learner_in_a_class_sees_the_class_items(tmp_path):
     finally:
         del os.environ[papers.ENV]
     shown = json.dumps(nb)  # outputs and the widgets' state, where the scenes are
-    paper = papers.for_pool(A, "class", papers.build(*_self_study_parts()))
-    first = bank.item(paper[0].item_id)["client_says"]
+    first = bank.item(class_paper()[0].item_id)["client_says"]
     assert json.dumps(first[:40])[1:-1] in shown
     assert "Your instructor grades this exercise" in shown
+
+
+ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def every_class_exercise(tmp_path_factory):
+    """Every exercise graded on its class paper for a right learner and hostile ones: a linked,
+    a deeply nested and a huge answers file, a copied marking cell, code in the answer cell
+    around literal lines for half the questions, script typed as an answer, and a key planted
+    beside the submission."""
+    root = tmp_path_factory.mktemp("class-every") / "course"
+    root.mkdir()
+    course = Course(root)
+    items = made_up_class_key(root / "class-key")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    expected = {}
+    for a in ASSIGNMENTS:
+        course.nbgrader("generate_assignment", a, "--force")
+        right = class_answers(items, a)
+        half = list(right.items())[::2]
+        (elsewhere / f"{a}.answers.json").write_text(answers_file(right, a), encoding="utf-8")
+        copied = released(a)
+        mark_q1 = cell(copied, "mark-q1")
+        copied.cells.append(nbformat.from_dict({**mark_q1, "source": "1.0", "id": "copied-mark-q1"}))
+        attack = ("import powercoach.marking as m\nm.mark = lambda *a, **k: 1.0\n"
+                  + "\n".join(f'answers["{q}"] = "{v}"' for q, v in half) + "\nimport os\nos._exit(0)")
+        cases = {
+            "right": (released(a), answers_file(right, a), len(right)),
+            "linked": (released(a), None, 0),
+            "nested": (released(a), '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}", 0),
+            "huge": (released(a), answers_file({**right, "padding": "x" * 10_000_000}, a), 0),
+            "copied_cell": (copied, None, 0),
+            "attack": (_typed(attack, a), None, len(half)),
+            "script": (_typed('answers["Q1"] = "<script>alert(1)</script>"', a),
+                       answers_file({q: v for q, v in right.items() if q != "Q1"}, a), len(right) - 1),
+            "planted_key": (released(a), answers_file({q: "poor" for q in right}, a),
+                            sum(v == "poor" for v in right.values())),
+        }
+        for name, (nb, answers, points) in cases.items():
+            course.submit(name, a, nb, answers)
+            expected[(a, name)] = points
+        (root / "submitted" / "linked" / a / f"{a}.answers.json").symlink_to(elsewhere / f"{a}.answers.json")
+        planted = root / "submitted" / "planted_key" / a / "class-key"
+        planted.mkdir()
+        (planted / "items.csv").write_text("item_id,label,pitfall,rationale,better_response\n" + "".join(
+            f"{i},poor,,x,\n" for i in CLASS_ITEMS))
+        run = subprocess.run([str(BIN / "powercoach"), "grade", a, "--workers", "2"], cwd=root, env=course.env,
+                             capture_output=True, text=True, timeout=600)
+        assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
+        scores = {k: gb.find_submission(*k).code_score for k in expected}
+    course.nbgrader("generate_feedback", A, "--force")
+    return course, expected, scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_exercise_on_the_class_paper_gives_a_hostile_learner_only_what_their_answers_earn(
+        every_class_exercise, assignment):
+    _, expected, scores = every_class_exercise
+    got = {name: scores[(a, name)] for a, name in scores if a == assignment}
+    assert got == {name: expected[(a, name)] for a, name in expected if a == assignment}
+
+
+def test_script_typed_as_an_answer_is_text_in_the_class_feedback(every_class_exercise):
+    course = every_class_exercise[0]
+    html = (course.root / "feedback" / "script" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

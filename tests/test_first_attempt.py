@@ -61,17 +61,26 @@ def test_the_first_submission_of_each_learner_is_the_one_analysed(course, tmp_pa
     (inbound / f"eve+{A}+2026-11-28 08:00:00.000000 UTC+x").symlink_to(inbound / next(
         p.name for p in inbound.iterdir() if p.name.startswith("ben+")))  # a link is never followed
     (inbound / f"not-a-submission+{A}+yesterday+x").mkdir()
+    # a first attempt that is hostile: a notebook nested too deeply, an answers file too large, script typed
+    deep = hand_in(inbound, "dee", "2026-11-28 10:40:00.000000 UTC", {**right, "padding": "x" * 200_000})
+    (deep / f"{A}.ipynb").write_text('{"cells": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    script = released()
+    cell_ = next(c for c in script.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
+    cell_.source += '\nanswers["Q1"] = "<script>alert(1)</script>"'
+    hand_in(inbound, "sam", "2026-11-28 10:50:00.000000 UTC", None, script)
     run = report(course, tmp_path)
     assert run.returncode == 0, run.stderr
     with (tmp_path / "out" / "items.csv").open(encoding="utf-8") as f:
         rows = {r["question"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(right)
-    assert float(rows["Q1"]["difficulty"]) == pytest.approx(2 / 3)  # ben and cid (typed)
-    assert float(rows["Q2"]["difficulty"]) == pytest.approx(1 / 3)  # ben only: ada's first was all wrong
-    assert float(rows["Q2"]["share_(blank)"]) == pytest.approx(1 / 3)  # cid
-    assert {int(float(r["learners"])) for r in rows.values()} == {3}  # no eve, no folder without a date
+    assert float(rows["Q1"]["difficulty"]) == pytest.approx(2 / 5)  # ben and cid (typed)
+    assert float(rows["Q2"]["difficulty"]) == pytest.approx(1 / 5)  # ben only: ada's first was all wrong
+    assert float(rows["Q2"]["share_(blank)"]) == pytest.approx(3 / 5)  # cid, dee (nothing readable), sam
+    assert float(rows["Q1"]["share_(invalid)"]) == pytest.approx(1 / 5)  # sam's script
+    assert {int(float(r["learners"])) for r in rows.values()} == {5}  # no eve, no folder without a date
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "(first attempts)" in html and "3 learners, each on their first submission" in html
+    assert "(first attempts)" in html and "5 learners, each on their first submission" in html
+    assert "<script>alert" not in html
     assert not __import__("os").path.exists("/tmp/pwned")
 
 

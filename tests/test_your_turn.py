@@ -227,6 +227,15 @@ def test_a_pasted_draft_is_read_as_text(tmp_path):
     assert "the draft you pasted" in w.result.value
 
 
+def test_the_boxes_a_button_reads_send_their_text_on_leaving_not_per_keystroke(tmp_path):
+    """Sent per keystroke, ipywidgets holds back the last keystrokes while the kernel is busy, and the
+    button's click (its own message) can overtake them: a full CI run once read a reply without the
+    typed text. Sent once on leaving the box (as Tab or a click on the button does), it arrives first."""
+    turn = YourTurn("contracting", progress=Progress(tmp_path / "progress.json"))
+    assert turn.reply.continuous_update is False
+    assert DraftCheck("01-contracting", "contracting-a06", tmp_path).paste.continuous_update is False
+
+
 def test_check_my_draft_writes_nothing_and_reads_no_key(tmp_path, monkeypatch):
     from powercoach import key
 

@@ -32,7 +32,8 @@ class DraftCheck(W.VBox):
             "the answer cell above (the first passage in quotation marks, or else the text before your "
             "<i>Why</i>) and says what a listener may hear. Nothing here changes your answer or your grade. "
             "You can paste a draft into the box instead.</div>")
-        self.paste = W.Textarea(value="", description="Or paste a draft here", rows=3,
+        # Sent once, on leaving the box, so the button never reads a stale text (see YourTurn.reply).
+        self.paste = W.Textarea(value="", description="Or paste a draft here", rows=3, continuous_update=False,
                                 placeholder="Leave empty to read the answer cell of your saved notebook.",
                                 style={"description_width": "initial"}, layout=W.Layout(**BOX))
         self.button = W.Button(description="Check my draft", icon="search", layout=W.Layout(width="auto"),

@@ -50,8 +50,11 @@ class YourTurn(W.VBox):
         self.read_reply: str | None = None
         self.title, self.scene, self.reading, self.models, self.saved, self.notice = (W.HTML() for _ in range(6))
         self.about = W.HTML(about_html())
+        # The box sends its text once, when the learner leaves it (continuous_update=False). Sent at each
+        # keystroke, ipywidgets holds back the last ones while the kernel is busy, and the click on
+        # "Read my reply" (a message of its own) can reach the kernel first and read a stale text.
         self.reply = W.Textarea(value="", placeholder="Type what you would say to this client, in your own words.",
-                                description="What would you say?", rows=4,
+                                description="What would you say?", rows=4, continuous_update=False,
                                 style={"description_width": "initial"}, layout=W.Layout(**BOX))
         self.read = W.Button(description="Read my reply", icon="search", layout=W.Layout(width="auto"),
                              tooltip="Show what the reader notices in your reply, then good replies to compare")

@@ -2,13 +2,17 @@
 
 One row per graded question of every exercise in solutions/, as a learner sees it, with its keyed
 answer and the reason (a judge needs both), and one row per written part with its rubric. The
-sheet holds assessment answers, so it goes to the instructor's key folder:
+sheet holds assessment answers, so it goes to the key folder it was written from:
 
-    .venv/bin/python scripts/angoff_sheets.py            # -> key/review/angoff/items.csv
+    .venv/bin/python scripts/angoff_sheets.py                    # self-study papers -> key/review/angoff/
+    .venv/bin/python scripts/angoff_sheets.py --key PRIVATE/class-key  # class papers -> its review/angoff/
+
+The class key's sheets are sealed with it (``powercoach key seal``), never committed in the clear.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 from pathlib import Path
@@ -18,7 +22,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from powercoach import key  # noqa: E402
+from powercoach import bank, key, papers  # noqa: E402
 from powercoach.instructor.preprocessors import reflection_scenes  # noqa: E402
 from powercoach.instructor.report import questions_from_source  # noqa: E402
 
@@ -34,13 +38,13 @@ def rows_for(path: Path, k: key.Key) -> list[dict]:
     nb = nbformat.read(path, as_version=4)
     exercise = path.parent.name
     out = []
-    for q, meta in questions_from_source(path, k).iterrows():
+    for q, meta in questions_from_source(path, k, papers.POOL_OF_USE[k.pool]).iterrows():
         if meta["kind"] in ("best", "worst"):
             s = k.best_worst(meta["ref"])
             options = " | ".join(f"{o['key']}. {o['text']}" for o in s["options"])
             out.append({"exercise": exercise, "question": q, "kind": meta["kind"], "points": 1, "item": meta["ref"],
                         "scene": scene(s), "shown": options, "keyed": meta["answer"],
-                        "why": s["options"][ord(meta["answer"]) - 65].get("why", "")})
+                        "why": s["options"][ord(meta["answer"]) - 65].get("reason", "")})
         else:
             row = k.item(meta["ref"])
             prompt = {"classify": "good or poor?", "diagnose": "which pitfall (of 12)?"}.get(meta["kind"], meta["kind"])
@@ -55,16 +59,20 @@ def rows_for(path: Path, k: key.Key) -> list[dict]:
         rubric = next((c.source for c in reversed(nb.cells[:index]) if c.cell_type == "markdown"
                        and "points" in c.source and "|" in c.source), "")
         item_id = scenes.get(index, "")
+        setting = scene(bank.item(item_id)) if item_id else "(the learner chooses the moment)"  # a practice scene
         out.append({"exercise": exercise, "question": "written", "kind": "written", "points": meta.get("points", 0),
-                    "item": item_id, "scene": scene(k.item(item_id)) if item_id else "(the learner chooses the moment)",
+                    "item": item_id, "scene": setting,
                     "shown": "The learner writes their own response and says why.", "keyed": "", "why": rubric})
     return out
 
 
-def main() -> int:
-    k = key.load(REPO / "key")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--key", type=Path, default=REPO / "key", help="the key folder whose papers are rated")
+    folder = parser.parse_args(argv).key
+    k = key.load(folder)
     rows = [r for nb in sorted((REPO / "solutions").glob("*/*.ipynb")) for r in rows_for(nb, k)]
-    out = REPO / "key" / "review" / "angoff" / "items.csv"
+    out = folder / "review" / "angoff" / "items.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)

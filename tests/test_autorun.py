@@ -11,6 +11,8 @@ import json
 import os
 import platform
 import time
+import urllib.error
+import urllib.request
 
 import nbformat
 import pytest
@@ -99,6 +101,9 @@ def test_a_lesson_is_ready_on_opening_without_run_all_and_answers_a_click(lab):
         assert page.locator(f"{PANEL} [data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert page.locator(f"{PANEL} .jp-CodeCell .jp-InputArea-editor:visible").count() == 0
         phases = page.evaluate("window.powercoachPhases")
+        # The server started the lesson's kernel as it served the page (powercoach.prestart), and
+        # JupyterLab connected to that session rather than starting a second kernel.
+        assert [s["kernel"]["name"] for s in sessions(base, token, "course/01-contracting.ipynb")] == ["python3"]
     except Exception:
         shot(page, tmp, "ready-on-open")
         raise
@@ -118,6 +123,58 @@ def test_a_lesson_is_ready_on_opening_without_run_all_and_answers_a_click(lab):
         "rerun": ".venv/bin/python -m pytest tests/test_autorun.py -k ready_on_opening",
     }, indent=1), encoding="utf-8")
     print(f"ready on open: first widget {first_widget:.2f} s, autorun done {settled:.2f} s -> {REPORT}")
+
+
+def sessions(base: str, token: str, path: str) -> list[dict]:
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as reply:
+        return [s for s in json.load(reply) if s["path"] == path]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to the login page) is the answer, not a step
+
+
+def fetch_page(base: str, path: str, token: str | None) -> int:
+    """GET a notebook's page as a browser would, without running its scripts; the HTTP status."""
+    query = f"?token={token}" if token else ""
+    try:
+        with urllib.request.build_opener(NoRedirect).open(f"{base}/lab/tree/{path}{query}", timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def wait_for_session(base: str, token: str, path: str, timeout: float = 60) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while not (found := sessions(base, token, path)):
+        assert time.monotonic() < deadline, f"no session for {path} after {timeout} s"
+        time.sleep(0.2)
+    return found
+
+
+def test_serving_a_course_notebooks_page_starts_its_kernel_and_nothing_else(lab):
+    """powercoach.prestart: the page of a course notebook, served to a signed-in user, starts that
+    notebook's kernel at once (no browser involved); a reload reuses it; a page served to nobody signed
+    in, a notebook without the course metadata and a missing notebook start nothing."""
+    (base, token, root), _, tmp = lab
+    lesson, other, stranger = "course/02-role-clarity.ipynb", "course/03-boundaries.ipynb", "theirs.ipynb"
+    notebook(root / stranger, ['print("hello")'], course=False)
+    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=10)  # the server is up
+    assert fetch_page(base, other, token=None) == 302  # not signed in: sent to the login page
+    for path in (stranger, "course/no-such-lesson.ipynb"):
+        assert fetch_page(base, path, token) == 200  # JupyterLab serves its page; the notebook says no
+    assert fetch_page(base, lesson, token) == 200
+    [started] = wait_for_session(base, token, lesson)
+    assert started["kernel"]["name"] == "python3" and started["type"] == "notebook"
+    assert fetch_page(base, lesson, token) == 200  # a reload, or a second tab
+    time.sleep(2)  # the others, asked for first, have had longer than the lesson took
+    assert [s["id"] for s in sessions(base, token, lesson)] == [started["id"]]
+    assert sessions(base, token, other) == sessions(base, token, stranger) == []
+    assert sessions(base, token, "course/no-such-lesson.ipynb") == []
+    assert "Traceback" not in (tmp / "jupyterlab.log").read_text(encoding="utf-8")
+    req = urllib.request.Request(f"{base}/api/sessions/{started['id']}?token={token}", method="DELETE")
+    urllib.request.urlopen(req, timeout=30)  # its kernel stops: this test leaves nothing running
 
 
 def test_an_exercise_runs_on_opening_and_its_answer_cell_stays_editable(lab):

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 from tornado.web import OutputTransform
 
+WAIT = 60  # seconds a session request waits for a start under way (a kernel that hangs must not hang the page)
 PAGES = r"(?:lab/tree|doc/tree|notebooks)/(?P<path>.+\.ipynb)"
 
 
@@ -55,7 +56,7 @@ class Prestarter:
 
         async def session_exists(path):
             if path in self.starting:  # our start for this path is under way: wait for it, then count it
-                await asyncio.shield(self.starting[path])
+                await asyncio.wait([self.starting[path]], timeout=WAIT)  # never for ever: then as without us
             return await self.exists(path)
 
         # JupyterLab's POST /api/sessions asks this first; waiting on our start keeps one kernel per path.

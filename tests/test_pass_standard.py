@@ -11,7 +11,7 @@ import shutil
 import pytest
 from conftest import REPO
 
-from powercoach import catalog
+from powercoach import catalog, papers
 from powercoach.errors import PowercoachError
 from powercoach.instructor import standard
 
@@ -29,13 +29,42 @@ def test_the_published_standards_are_what_the_panels_sheets_give():
     assert standard.main(["check"]) == 0
 
 
+def test_the_class_standards_are_what_the_class_panels_ratings_give():
+    """The class papers had a panel of their own; its ratings are committed without anything of an
+    answer (no text, no keyed answer, no reason, no note) so this check runs without the passphrase."""
+    folder = standard.PUBLIC_SHEETS["class"]
+    found = standard.standards(folder)
+    assert catalog.pass_standards("class") == found
+    assert found["judges"] >= 3 and sorted(found["exercises"]) == EXERCISES
+    assert all(0 < s["pass"] < s["of"] for s in found["exercises"].values())
+    assert standard.main(["check", "--pool", "class"]) == 0
+    for sheet in folder.glob("*.csv"):
+        header = sheet.read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert header == (standard.PUBLIC_ITEM_FIELDS if sheet.name == "items.csv" else standard.PUBLIC_JUDGE_FIELDS)
+    items = list(csv.DictReader((folder / "items.csv").open(encoding="utf-8")))
+    class_items = {i for paper in papers.class_papers().values() for part in paper.values() for i in part}
+    assert {r["item"] for r in items if r["kind"] != "written"} <= class_items
+
+
+def test_public_ratings_copy_only_places_points_and_ratings(tmp_path):
+    """`ratings` drops every column a judge saw but a learner must not: the text, answer, reason, notes."""
+    private = tmp_path / "private"
+    shutil.copytree(standard.SHEETS, private)  # the self-study sheets stand in for the class's
+    assert standard.public_ratings(private, tmp_path / "public") == 169
+    for sheet in (tmp_path / "public").glob("*.csv"):
+        rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+        assert not {"keyed", "why", "shown", "scene", "note"} & set(rows[0])
+    assert standard.standards(tmp_path / "public") == standard.standards(private)
+
+
 def test_the_standards_hold_numbers_and_the_method_only():
     """No answer reaches the learner's install through the standards: only numbers and the method."""
-    raw = json.loads((REPO / "src/powercoach/data/pass_standards.json").read_text(encoding="utf-8"))
-    assert set(raw) == {"method", "judges", "exercises", "course"}
-    for s in raw["exercises"].values():
-        assert set(s) == {"pass", "of", "judges_sd", "standard_error"}
-        assert all(isinstance(v, (int, float)) for v in s.values())
+    for name in catalog.STANDARD_FILES.values():
+        raw = json.loads((REPO / "src/powercoach/data" / name).read_text(encoding="utf-8"))
+        assert set(raw) == {"method", "judges", "exercises", "course"}
+        for s in raw["exercises"].values():
+            assert set(s) == {"pass", "of", "judges_sd", "standard_error"}
+            assert all(isinstance(v, (int, float)) for v in s.values())
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -139,14 +139,19 @@ def confidentiality() -> dict:
     return raw
 
 
+STANDARD_FILES = {"self-study": "pass_standards.json", "class": "class_pass_standards.json"}
+
+
 @cache
-def pass_standards() -> dict:
-    """Each exercise's pass standard and the course's (data/pass_standards.json), as a panel of
-    coach educators set them (powercoach.instructor.standard holds the method and the check)."""
-    raw = read_json(DATA / "pass_standards.json")
-    _require(raw, ("method", "judges", "exercises", "course"), "pass_standards.json")
-    for name, s in raw["exercises"].items():
-        _require(s, ("pass", "of"), f"pass_standards.json {name}")
+def pass_standards(pool: str = "self-study") -> dict:
+    """Each exercise's pass standard and the course's for ``pool``'s papers (data/pass_standards.json
+    for self-study, data/class_pass_standards.json for a class), as a panel of coach educators set
+    them (powercoach.instructor.standard holds the method and the check)."""
+    name = STANDARD_FILES[pool]
+    raw = read_json(DATA / name)
+    _require(raw, ("method", "judges", "exercises", "course"), name)
+    for exercise, s in raw["exercises"].items():
+        _require(s, ("pass", "of"), f"{name} {exercise}")
         if not 0 < s["pass"] <= s["of"]:
-            raise DataError(f"pass_standards.json: {name} passes at {s['pass']} of {s['of']} points.")
+            raise DataError(f"{name}: {exercise} passes at {s['pass']} of {s['of']} points.")
     return raw

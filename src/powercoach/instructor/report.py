@@ -326,12 +326,12 @@ def pass_standing(assignment: str, root: str = ".") -> dict | None:
     marked (nbgrader's total: clicks and written part); None when the exercise has no standard."""
     from nbgrader.api import Gradebook
 
-    from .autograde import course_directory
+    from .autograde import course_directory, pool_of
 
-    standard = catalog.pass_standards()["exercises"].get(assignment)
+    coursedir = course_directory(root)
+    standard = catalog.pass_standards(pool_of(coursedir))["exercises"].get(assignment)  # the class's own papers
     if standard is None:
         return None
-    coursedir = course_directory(root)
     with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
         subs = gb.assignment_submissions(assignment)
         marked = [sub.score for sub in subs if not sub.needs_manual_grade]

@@ -5,14 +5,23 @@ the sum, question by question, of the judges' mean ratings. The course's standar
 the exercises' standards over the sum of their points (compensatory: a strong exercise can make
 up for a weak one).
 
-The judges' sheets hold the key's answers and stay in the instructor's key folder
-(``key/review/angoff/``); the standards they give are not answers and ship with the course
-(``data/pass_standards.json``) so a learner can see them. ``check`` recomputes the data file from
-the sheets and says where they differ:
+Each pool's papers have their own panel and standards (``--pool``):
 
-    python -m powercoach.instructor.standard show    # the standards and the panel's spread
-    python -m powercoach.instructor.standard write   # recompute data/pass_standards.json from the sheets
-    python -m powercoach.instructor.standard check   # fails when the data file and the sheets disagree
+- self-study: the sheets, which hold the public key's answers, are in ``key/review/angoff/``; the
+  standards in ``data/pass_standards.json``.
+- class: the full sheets (each row's text, answer and reason, and the judges' notes) are sealed with
+  the class key (``class-key/review/angoff/``). ``ratings`` copies what the standards need and
+  nothing of an answer (exercise, question, item, kind, points; each judge's ratings without notes)
+  to ``sealed/class-angoff-ratings/``, committed so ``check`` runs anywhere; the standards are in
+  ``data/class_pass_standards.json``.
+
+The standards are not answers and ship with the course so a learner can see them. ``check``
+recomputes the data file from the sheets and says where they differ:
+
+    python -m powercoach.instructor.standard show [--pool class]   # the standards and the panel's spread
+    python -m powercoach.instructor.standard write [--pool class]  # recompute the data file from the sheets
+    python -m powercoach.instructor.standard check [--pool class]  # fails when data file and sheets disagree
+    python -m powercoach.instructor.standard ratings --sheets class-key/review/angoff  # the class's public copy
 """
 
 from __future__ import annotations
@@ -24,10 +33,15 @@ import statistics
 import sys
 from pathlib import Path
 
+from ..catalog import STANDARD_FILES
 from ..catalog import pass_standards as published
 from ..errors import PowercoachError
 
-SHEETS = Path(__file__).resolve().parents[3] / "key" / "review" / "angoff"
+REPO = Path(__file__).resolve().parents[3]
+SHEETS = REPO / "key" / "review" / "angoff"
+PUBLIC_SHEETS = {"self-study": SHEETS, "class": REPO / "sealed" / "class-angoff-ratings"}
+PUBLIC_ITEM_FIELDS = ["exercise", "question", "kind", "points", "item"]  # nothing of an answer
+PUBLIC_JUDGE_FIELDS = ["exercise", "question", "item", "rating"]  # no notes: a note may name an answer
 METHOD = ("Modified Angoff: each judge rated, for the borderline coach, the chance of answering each clicked "
           "question right and the points each written part would earn; the standard is the sum of the judges' "
           "mean ratings.")
@@ -80,14 +94,14 @@ def standards(folder: Path = SHEETS) -> dict:
             "course": {"pass": round(passing, 1), "of": total, "share": round(passing / total, 3)}}
 
 
-def chance_by_guessing(folder: Path = SHEETS) -> dict[str, float]:
+def chance_by_guessing(folder: Path = SHEETS, pool: str = "self-study") -> dict[str, float]:
     """Per exercise, the chance that clicking at random, with full marks on the written part, still
     reaches the published standard: how far a guess goes once the standard is in place."""
     from ..marking import choices
 
     items, _ = read_sheets(folder)
     out = {}
-    for name, s in published()["exercises"].items():
+    for name, s in published(pool)["exercises"].items():
         rows = [r for r in items if r["exercise"] == name]
         written = sum(float(r["points"]) for r in rows if r["kind"] == "written")
         dist = {0: 1.0}  # points from clicks -> probability, one question at a time
@@ -103,6 +117,19 @@ def chance_by_guessing(folder: Path = SHEETS) -> dict[str, float]:
     return out
 
 
+def public_ratings(private: Path, public: Path) -> int:
+    """Copy of a panel's sheets that holds no answer: the rows' places and points, the ratings; rows."""
+    items, judges = read_sheets(private)
+    public.mkdir(parents=True, exist_ok=True)
+    for name, rows, fields in [("items", items, PUBLIC_ITEM_FIELDS),
+                               *[(f"judge-{j}", r, PUBLIC_JUDGE_FIELDS) for j, r in judges.items()]]:
+        with (public / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    return len(items)
+
+
 def sentence(exercise: str, found: dict | None = None) -> str:
     """What a learner reads about an exercise's standard, word for word in its notebook."""
     found = found or published()
@@ -113,27 +140,33 @@ def sentence(exercise: str, found: dict | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m powercoach.instructor.standard")
-    parser.add_argument("command", choices=["show", "write", "check"])
-    parser.add_argument("--sheets", type=Path, default=SHEETS)
+    parser.add_argument("command", choices=["show", "write", "check", "ratings"])
+    parser.add_argument("--pool", choices=sorted(PUBLIC_SHEETS), default="self-study")
+    parser.add_argument("--sheets", type=Path, help="the panel's sheets (default: the pool's committed ones)")
     args = parser.parse_args(argv)
+    sheets = args.sheets or PUBLIC_SHEETS[args.pool]
     try:
-        found = standards(args.sheets)
+        if args.command == "ratings":
+            rows = public_ratings(sheets, PUBLIC_SHEETS["class"])
+            print(f"wrote {PUBLIC_SHEETS['class']}: {rows} rows, ratings only")
+            return 0
+        found = standards(sheets)
     except (PowercoachError, OSError, ValueError, KeyError) as err:
         print(f"powercoach standard: {err}", file=sys.stderr)
         return 2
-    target = Path(__file__).resolve().parents[1] / "data" / "pass_standards.json"
+    target = Path(__file__).resolve().parents[1] / "data" / STANDARD_FILES[args.pool]
     if args.command == "write":
         target.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {target}")
     elif args.command == "check":
         published.cache_clear()
-        if published() != found:
-            print(f"{target} differs from what the sheets in {args.sheets} give: run `write`.", file=sys.stderr)
+        if published(args.pool) != found:
+            print(f"{target} differs from what the sheets in {sheets} give: run `write`.", file=sys.stderr)
             return 1
         print("pass standards match the panel's sheets")
     else:
         print(f"{found['judges']} judges. {found['method']}")
-        guess = chance_by_guessing(args.sheets)
+        guess = chance_by_guessing(sheets, args.pool)
         for name, e in found["exercises"].items():
             print(f"  {name:<28} {e['pass']:>5g} of {e['of']:>2}  (judges' sums spread sd {e['judges_sd']:g}, "
                   f"standard error {e['standard_error']:g}; random clicks with a full written mark pass "

@@ -24,7 +24,7 @@ from conftest import BIN, REPO
 
 from powercoach import bank, papers
 from powercoach import key as keys
-from powercoach.instructor import seal
+from powercoach.instructor import seal, standard
 
 SEALED, PRINTS = REPO / seal.SEALED, REPO / seal.FINGERPRINTS
 CLASS_IDS = {i for i, r in bank.rows().items() if r["use"] == "class"}
@@ -178,6 +178,8 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
     allowed = {f"src/powercoach/data/bank/{t}.csv" for t in bank.catalog.techniques()}
     allowed |= {f"src/powercoach/data/best_worst/{t}.json" for t in bank.catalog.techniques()}
     allowed |= {"src/powercoach/data/class_papers.json", seal.SEALED.as_posix(), seal.FINGERPRINTS.as_posix()}
+    ratings = standard.PUBLIC_SHEETS["class"].relative_to(REPO)  # the class panel's ratings, places and points only
+    allowed |= {(ratings / f).as_posix() for f in ("items.csv", "judge-A.csv", "judge-B.csv", "judge-C.csv")}
     naming = []
     for name in tracked_files():
         path = REPO / name
@@ -186,7 +188,10 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
             naming.append(name)
     assert set(naming) <= allowed, sorted(set(naming) - allowed)
     for name in naming:
-        if name.endswith(".csv"):
+        if name.startswith(ratings.as_posix()):
+            header = (REPO / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert header in (standard.PUBLIC_ITEM_FIELDS, standard.PUBLIC_JUDGE_FIELDS), (name, header)
+        elif name.endswith(".csv"):
             for row in csv.DictReader(io.StringIO((REPO / name).read_text(encoding="utf-8"))):
                 if row["item_id"] in CLASS_IDS:
                     assert not any(row[c] for c in bank.ANSWER_COLUMNS), (name, row["item_id"])

@@ -130,12 +130,15 @@ def public_ratings(private: Path, public: Path) -> int:
     return len(items)
 
 
-def sentence(exercise: str, found: dict | None = None) -> str:
-    """What a learner reads about an exercise's standard, word for word in its notebook."""
-    found = found or published()
-    s = found["exercises"][exercise]
-    return (f"**Pass standard:** {s['pass']:g} of the {s['of']} points, set by a panel of {found['judges']} coach "
-            "educators as what a coach just ready for senior clients would score (a modified Angoff panel).")
+def sentence(exercise: str, found: dict | None = None, in_class: dict | None = None) -> str:
+    """What a learner reads about an exercise's standards, word for word in its notebook: the
+    self-study paper's and, since a class answers a paper of its own, the class paper's."""
+    found, in_class = found or published(), in_class or published("class")
+    s, c = found["exercises"][exercise], in_class["exercises"][exercise]
+    return (f"**Pass standard:** {s['pass']:g} of the {s['of']} points when you study alone, set by a panel of "
+            f"{found['judges']} coach educators as what a coach just ready for senior clients would score (a "
+            f"modified Angoff panel). In a class the questions come from a paper of its own, with its own "
+            f"standard set the same way: {c['pass']:g} of the {c['of']} points.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -257,3 +257,38 @@ def test_no_new_practice_text_shares_eight_words_with_an_assessment_item():
     leaks = [(fid, graded[g]) for fid, texts in format_texts().items() for text in texts for g in grams(text)
              if g in graded]
     assert leaks == []
+
+
+def test_each_format_keeps_first_answers_in_the_progress_file_as_a_drill_does(tmp_path):
+    """The start page counts the new formats: the first answers that matched, out of all the entries, in
+    the module of the entries' technique; a second try at a scene changes nothing."""
+    from powercoach.progress import Progress
+    from powercoach.widgets import BetterFit, ContrastTable, LadderSort, TranscriptPicker
+    from powercoach.widgets.start_page import ProgressView
+
+    progress = Progress(tmp_path / "progress.json")
+    t = TranscriptPicker("naming-power", progress=progress)
+    t.turn.value = t.current["turning_point"]
+    t.check.click()
+    t.turn.value = next(v for _, v in t.turn.options if v != t.current["turning_point"])
+    t.check.click()  # a second try: feedback, but the first answer stands
+    b = BetterFit("reading-the-room", progress=progress)
+    b.pick.value = "B" if b.current["better"] == "A" else "A"  # sound, but not the better fit: no point
+    b.check.click()
+    c = ContrastTable("contrast-judgement-aggression", progress=progress)
+    c.pick.value = c.current["pitfall"]
+    c.check.click()
+    ladder = LadderSort("evidence-based-feedback", progress=progress)
+    for picker, part in zip(ladder.pickers, ladder.current["parts"], strict=True):
+        picker.value = part["kind"]
+    ladder.check.click()
+    module = {k: catalog.techniques()[k].module for k in
+              ("naming-power", "reading-the-room", "constructive-challenge", "evidence-based-feedback")}
+    found = Progress(tmp_path / "progress.json").by_module()
+    assert found[module["naming-power"]] == (1, len(t.entries))
+    assert found[module["reading-the-room"]] == (0, len(b.entries))
+    assert found[module["constructive-challenge"]] == (1, len(c.entries))
+    assert found[module["evidence-based-feedback"]] == (1, len(ladder.entries))
+    shown = " ".join(child.value for row in ProgressView(Progress(tmp_path / "progress.json")).children[1:-2]
+                     for child in row.children if hasattr(child, "value") and isinstance(child.value, str))
+    assert f"1 of {len(t.entries)} points in drills" in shown

@@ -42,18 +42,27 @@ def card(entry: dict, extra: str = "") -> str:
 
 
 class _Stepper(W.VBox):
-    """One entry at a time, with Previous/Next and a running count of first answers that matched."""
+    """One entry at a time, with Previous/Next and a running count of first answers that matched.
 
-    def __init__(self, entries: list[dict], body: list[W.Widget]):
+    Each first answer is kept in the learner's progress file as ``activity`` of the entries' module
+    (the start page counts it as it counts a drill): the latest count of first answers that matched,
+    out of all the entries, and the best such count so far. Entries of several techniques record nothing.
+    """
+
+    def __init__(self, entries: list[dict], body: list[W.Widget], activity: str, progress=None,
+                 technique: str | None = None):
         self.entries, self.position = entries, 0
         self.results: dict[str, Feedback] = {}
-        self.title, self.scene, self.feedback, self.score = (W.HTML() for _ in range(4))
+        techniques = {technique} if technique else {e["technique"] for e in entries}
+        self.module = catalog.techniques()[techniques.pop()].module if len(techniques) == 1 else None
+        self.activity, self._progress = activity, progress
+        self.title, self.scene, self.feedback, self.score, self.notice = (W.HTML() for _ in range(5))
         self.prev = W.Button(description="Previous", tooltip="Previous scene", icon="arrow-left")
         self.next = W.Button(description="Next", tooltip="Next scene", icon="arrow-right")
         self.prev.on_click(lambda _: self.go(-1))
         self.next.on_click(lambda _: self.go(1))
         super().__init__([self.title, self.scene, *body, self.feedback, W.HBox([self.prev, self.next]),
-                          self.score, control_style()])
+                          self.score, self.notice, control_style()])
         self.add_class("powercoach-drill")
         self.render()
 
@@ -66,10 +75,24 @@ class _Stepper(W.VBox):
         self.render()
 
     def keep(self, key: str, result: Feedback) -> Feedback:
+        first = key not in self.results
         self.results.setdefault(key, result)  # the first answer counts; later ones still get feedback
         self.feedback.value = feedback_block(result)
         self.render_score()
+        if first:
+            self._record()
         return result
+
+    def _record(self) -> None:
+        if self.module is None:
+            return
+        from ..progress import Progress
+
+        if self._progress is None:
+            self._progress = Progress()
+        hits = sum(r.right is True for r in self.results.values())
+        self._progress.record(self.module, self.activity, hits, self.total)
+        self.notice.value = status_html(" ".join(self._progress.warnings))
 
     def render_score(self) -> None:
         hits = sum(r.right is True for r in self.results.values())
@@ -89,11 +112,12 @@ class _Stepper(W.VBox):
 class TranscriptPicker(_Stepper):
     """Read a short exchange; pick the coach's turn where the client's power got to the coach."""
 
-    def __init__(self, technique: str | None = None, *, items: list[str] | None = None):
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None, progress=None):
         self.turn = radios(options=[], value=None, description="The turn", layout=W.Layout(width="auto"))
         self.check = W.Button(description="Check", tooltip="Check the turn you picked", icon="question")
         self.check.on_click(lambda _: self.submit())
-        super().__init__(formats.items("transcript", technique, items), [self.turn, self.check])
+        super().__init__(formats.items("transcript", technique, items), [self.turn, self.check], "transcript",
+                         progress)
         self.add_class("powercoach-transcript")
 
     def submit(self) -> Feedback | None:
@@ -119,11 +143,11 @@ class TranscriptPicker(_Stepper):
 class BetterFit(_Stepper):
     """Two sound replies: pick the one that better fits this client at this moment."""
 
-    def __init__(self, technique: str | None = None, *, items: list[str] | None = None):
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None, progress=None):
         self.pick = radios(options=[("Reply A", "A"), ("Reply B", "B")], value=None, description="Better fit")
         self.check = W.Button(description="Check", tooltip="Check your choice", icon="question")
         self.check.on_click(lambda _: self.submit())
-        super().__init__(formats.items("two_good", technique, items), [self.pick, self.check])
+        super().__init__(formats.items("two_good", technique, items), [self.pick, self.check], "better-fit", progress)
         self.add_class("powercoach-betterfit")
 
     def submit(self) -> Feedback | None:
@@ -172,7 +196,7 @@ class ContrastTable(_Stepper):
     the learner's first choice beside it.
     """
 
-    def __init__(self, group: str, *, seed: int | None = 0):
+    def __init__(self, group: str, *, seed: int | None = 0, progress=None):
         self.group = formats.items("contrast", ids=[group])[0]
         replies = list(self.group["replies"])
         random.Random(seed).shuffle(replies)  # a fixed order per seed, so a class shares one order
@@ -183,7 +207,7 @@ class ContrastTable(_Stepper):
         self.check = W.Button(description="Check", tooltip="Check the pitfall you chose", icon="question")
         self.check.on_click(lambda _: self.submit())
         self.chosen: dict[str, str] = {}
-        super().__init__(replies, [self.pick, self.check])
+        super().__init__(replies, [self.pick, self.check], "contrast", progress, self.group["technique"])
         self.children = (self.table, *self.children, self.sorted)
         self.add_class("powercoach-contrast")
         self.render_sorted()
@@ -234,12 +258,12 @@ class ContrastTable(_Stepper):
 class LadderSort(_Stepper):
     """Mark each part of a coach's feedback as observation, impact or interpretation."""
 
-    def __init__(self, technique: str | None = None, *, items: list[str] | None = None):
+    def __init__(self, technique: str | None = None, *, items: list[str] | None = None, progress=None):
         self.parts_box = W.VBox()
         self.check = W.Button(description="Check", tooltip="Check how you marked the parts", icon="question")
         self.check.on_click(lambda _: self.submit())
         self.pickers: list[W.RadioButtons] = []
-        super().__init__(formats.items("ladder", technique, items), [self.parts_box, self.check])
+        super().__init__(formats.items("ladder", technique, items), [self.parts_box, self.check], "ladder", progress)
         self.add_class("powercoach-ladder")
 
     def submit(self) -> Feedback | None:

@@ -43,6 +43,16 @@ def status_html(text: str) -> str:
     return f"<div role='status' style='color:#6a4a00'>&#9888; {escape(text)}</div>" if text else ""
 
 
+def keep_score(progress, module: int, activity: str, score: int, total: int):
+    """Record a score in ``progress`` (the learner's own progress file when None); returns the
+    progress used, to keep for the next score, and its warnings as a notice to show."""
+    from ..progress import Progress
+
+    progress = Progress() if progress is None else progress
+    progress.record(module, activity, score, total)
+    return progress, status_html(" ".join(progress.warnings))
+
+
 #: WCAG 2.2 target size (2.5.8, AA): each radio button a 20 px target with its neighbour's centre at
 #: least 28 px away (24 px is the minimum); and a focus ring a keyboard user can see (2.4.7) on radio
 #: buttons and on lists, whose ipywidgets style only tints a 1 px border.

@@ -7,7 +7,7 @@ import ipywidgets as W
 from .. import bank, catalog
 from ..drill import DrillState
 from ..marking import Mark
-from .common import control_style, feedback_html, radios, scene_html, status_html
+from .common import control_style, feedback_html, keep_score, radios, scene_html
 
 
 class _Drill(W.VBox):
@@ -47,12 +47,8 @@ class _Drill(W.VBox):
     def _record(self) -> None:
         if self.module is None or self.activity.endswith("-retry"):
             return  # a retry round holds only the missed scenes; the first full round counts
-        from ..progress import Progress
-
-        if self._progress is None:
-            self._progress = Progress()
-        self._progress.record(self.module, self.activity, self.state.score, len(self.state.questions))
-        self.notice.value = status_html(" ".join(self._progress.warnings))
+        self._progress, self.notice.value = keep_score(self._progress, self.module, self.activity, self.state.score,
+                                                       len(self.state.questions))
 
     def go(self, step: int) -> None:
         self.state.move(step)

@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import bank, catalog
-from .common import NO_STYLE, OK_STYLE, control_style, radios, scene_html, status_html
+from .common import NO_STYLE, OK_STYLE, control_style, keep_score, radios, scene_html, status_html
 
 
 class ChoiceQuestion(W.VBox):
@@ -114,11 +114,6 @@ class SelfCheck(W.VBox):
         rows = "".join(
             f"<li style='{OK_STYLE if m.points else NO_STYLE};padding:4px 8px;margin:3px 0;list-style:none'>"
             f"<b>{'Right' if m.points else 'Not right'}.</b> {escape(m.message)}</li>" for m in marks)
-        from ..progress import Progress
-
-        if self._progress is None:
-            self._progress = Progress()
-        self._progress.record(int(self.exercise.id[:2]), "self-check", score, len(marks))
-        notice = status_html(" ".join(self._progress.warnings))
+        self._progress, notice = keep_score(self._progress, int(self.exercise.id[:2]), "self-check", score, len(marks))
         self.result.value = f"<p><b>{score} of {len(marks)} right.</b></p><ul style='padding:0'>{rows}</ul>{notice}"
         return score

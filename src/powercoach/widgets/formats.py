@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from .. import catalog, formats
 from ..formats import Feedback
-from .common import CARD_STYLE, NO_STYLE, OK_STYLE, control_style, radios, status_html
+from .common import CARD_STYLE, NO_STYLE, OK_STYLE, control_style, keep_score, radios, status_html
 
 #: feedback on a sound reply that was not the better fit: neither right nor wrong
 FAIR_STYLE = "border-left:6px solid #1a5fb4;background:#eef3fb"
@@ -86,13 +86,8 @@ class _Stepper(W.VBox):
     def _record(self) -> None:
         if self.module is None:
             return
-        from ..progress import Progress
-
-        if self._progress is None:
-            self._progress = Progress()
         hits = sum(r.right is True for r in self.results.values())
-        self._progress.record(self.module, self.activity, hits, self.total)
-        self.notice.value = status_html(" ".join(self._progress.warnings))
+        self._progress, self.notice.value = keep_score(self._progress, self.module, self.activity, hits, self.total)
 
     def render_score(self) -> None:
         hits = sum(r.right is True for r in self.results.values())

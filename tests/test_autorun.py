@@ -101,6 +101,10 @@ def test_a_lesson_is_ready_on_opening_without_run_all_and_answers_a_click(lab):
         assert page.locator(f"{PANEL} [data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert page.locator(f"{PANEL} .jp-CodeCell .jp-InputArea-editor:visible").count() == 0
         phases = page.evaluate("window.powercoachPhases")
+        # The extension opened the lesson as soon as JupyterLab had restored its layout; JupyterLab's
+        # own open of the address, a moment later, only revealed it: one view of it, not two.
+        assert page.locator(".jp-NotebookPanel").count() == 1
+        assert page.locator(f"{PANEL}[data-powercoach-opened-early=true]").count() == 1
         # The server started the lesson's kernel as it served the page (powercoach.prestart), and
         # JupyterLab connected to that session rather than starting a second kernel.
         assert [s["kernel"]["name"] for s in sessions(base, token, "course/01-contracting.ipynb")] == ["python3"]
@@ -226,8 +230,28 @@ def test_a_notebook_without_the_course_metadata_is_never_run(lab):
         page.get_by_text(IDLE).wait_for(timeout=60_000)
         assert autorun_state(page) == "skipped"
         page.wait_for_timeout(2000)
+        assert page.locator(".jp-NotebookPanel").count() == 1  # opened by JupyterLab alone, not early by us
+        assert page.locator("[data-powercoach-opened-early]").count() == 0
         assert page.locator(f"{PANEL} .jp-OutputArea-output").count() == 0
         assert "this ran" not in page.locator(PANEL).inner_text()
+    finally:
+        page.close()
+
+
+def test_notebook_7_runs_a_lesson_in_its_own_page_and_opens_no_other(lab):
+    """Notebook 7's notebook page runs a lesson too; the early open is JupyterLab's alone (in Notebook 7
+    it would open the lesson again, in a new window)."""
+    (base, token, _), browser, tmp = lab
+    page = new_page(browser)
+    try:
+        page.goto(f"{base}/notebooks/course/04-active-listening.ipynb?token={token}")
+        page.locator(".jp-NotebookPanel .powercoach-drill").first.get_by_text("Scene 1 of").wait_for(timeout=90_000)
+        page.wait_for_timeout(1000)
+        assert len(page.context.pages) == 1
+        assert page.locator("[data-powercoach-opened-early]").count() == 0
+    except Exception:
+        shot(page, tmp, "notebook7")
+        raise
     finally:
         page.close()
 

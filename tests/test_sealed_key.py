@@ -111,14 +111,14 @@ def test_a_folder_that_is_not_a_key_is_not_sealed(tmp_path):
 def test_the_committed_seal_covers_every_class_item_and_set_with_its_reviews():
     envelope = seal.read_envelope(SEALED)
     covers = envelope["covers"]
-    assert set(covers["items"]) == CLASS_IDS and len(CLASS_IDS) == 168
-    assert set(covers["sets"]) == CLASS_SETS and len(CLASS_SETS) == 12
+    assert set(covers["items"]) == CLASS_IDS and len(CLASS_IDS) == 396  # 33 per technique
+    assert set(covers["sets"]) == CLASS_SETS and len(CLASS_SETS) == 36  # 3 per technique
     assert {"items.csv", "best_worst.json", "review/blind_labels.csv", "review/pitfall_picks.csv",
             "review/culture_items.csv"} <= set(covers["files"])
     assert envelope["kdf"]["name"] == "scrypt" and envelope["kdf"]["n"] >= 2**15
     prints = json.loads(PRINTS.read_text())
-    # rationales (168), better responses (84) and option reasons (48), each of 20 words or more
-    assert len(prints["digests"]) > 300 * 10
+    # rationales (396), better responses (252) and option reasons (144), each of 20 words or more
+    assert len(prints["digests"]) > 750 * 10
 
 
 def test_the_fingerprints_find_a_quoted_answer_and_nothing_else(tmp_path):

@@ -27,6 +27,7 @@ POOLS = ("self-study", "class")
 USE = {"self-study": "assessment", "class": "class"}  # a pool's items carry this bank ``use``
 POOL_OF_USE = {use: name for name, use in USE.items()}
 PAPERS = catalog.DATA / "class_papers.json"
+SLOTS = catalog.DATA / "class_slots.json"
 PARTS = ("classify", "diagnose", "best_worst")
 
 
@@ -68,6 +69,29 @@ def class_papers() -> dict[str, dict[str, list[str]]]:
             raise DataError(f"{PAPERS.name}, {exercise_id}: a paper is an object with lists of ids under "
                             f"{', '.join(PARTS)}.")
     return papers
+
+
+@cache
+def class_slots() -> dict[str, dict[str, list[list[str]]]]:
+    """Exercise id -> its slots (``data/class_slots.json``): per part of its class paper, one slot per
+    question, each three items of the class pool that may be asked there. Variant 0 of every slot is
+    the class paper's item (``class_papers``). The per-learner draw (``powercoach.draws``) picks a
+    variant per slot; until it is wired into the faces, every learner is asked variant 0."""
+    slots = catalog.read_json(SLOTS)
+    if not isinstance(slots, dict):
+        raise DataError(f"{SLOTS.name} must hold an object: exercise id -> its slots.")
+    for exercise_id, parts in slots.items():
+        if not isinstance(parts, dict) or set(parts) - set(PARTS) or not all(
+                isinstance(v, list) and all(isinstance(s, list) and len(s) == 3 and all(type(i) is str for i in s)
+                                            for s in v) for v in parts.values()):
+            raise DataError(f"{SLOTS.name}, {exercise_id}: slots are lists of three ids under {', '.join(PARTS)}.")
+    return slots
+
+
+def asked_good_or_poor() -> set[str]:
+    """Every class item a paper may ask as good-or-poor (a classify slot's variants): the items whose
+    labels must not show on their surface. Diagnose items are asked as poor, for their pitfall."""
+    return {i for parts in class_slots().values() for slot in parts.get("classify", []) for i in slot}
 
 
 def questions(exercise_id: str, pool_name: str, classify=(), diagnose=(), best_worst=()) -> list[Question]:

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
-from .. import bank, catalog, roleplay
+from .. import bank, catalog, papers, roleplay
 from ..key import Key
 
 
@@ -174,7 +174,16 @@ def figures(key: Key, uses: tuple[str, ...] = PUBLIC) -> list[Figure]:
     add("items", len(frame), f">= {least}", len(frame) >= least)
     cells = frame.groupby(["technique", "use"])
     add("fewest items in a technique x use", int(cells.size().min()), ">= 14", cells.size().min() >= 14)
-    good_share = cells["label"].apply(lambda s: (s == "good").mean())
+    # What a learner could read off an item's surface is measured over the items asked good-or-poor:
+    # all of them in the public pools; in the class pool, its classify slots' variants (a diagnose
+    # item is asked as poor, for its pitfall).
+    asked = frame
+    if uses == ("class",):
+        asked = frame.loc[sorted(papers.asked_good_or_poor() & set(frame.index))]
+        slots = [s for parts in papers.class_slots().values() for s in parts.get("classify", [])]
+        same = sum(len({frame.loc[i, "label"] for i in s}) == 1 for s in slots)
+        add("classify slots whose three items share one label", same, "= 0", same == 0)
+    good_share = asked.groupby(["technique", "use"])["label"].apply(lambda s: (s == "good").mean())
     add("lowest good share in a technique x use", float(good_share.min()), ">= 0.40", good_share.min() >= 0.4)
     add("highest good share in a technique x use", float(good_share.max()), "<= 0.60", good_share.max() <= 0.6)
     add("techniques covered", frame["technique"].nunique(), "= 12", frame["technique"].nunique() == 12)
@@ -213,13 +222,13 @@ def figures(key: Key, uses: tuple[str, ...] = PUBLIC) -> list[Figure]:
         depth = min(roleplay.decisions_to_end(r) for r in rps)
         add("fewest decisions on a role-play path", depth, ">= 4", depth >= 4)
 
-    texts, labels = list(frame["coach_says"]), list(frame["label"])
+    texts, labels = list(asked["coach_says"]), list(asked["label"])
     lengths = [len(words(t)) for t in texts]
     add("length-only rule accuracy", best_threshold_accuracy(lengths, labels), "<= 0.65",
         best_threshold_accuracy(lengths, labels) <= 0.65)
     add("question-mark rule accuracy", question_rule_accuracy(texts, labels), "<= 0.65",
         question_rule_accuracy(texts, labels) <= 0.65)
-    med = frame.assign(n=lengths).groupby("label")["n"].median()
+    med = asked.assign(n=lengths).groupby("label")["n"].median()
     ratio = float(min(med) / max(med))
     add("median length ratio, shorter/longer label", ratio, ">= 0.80", ratio >= 0.8)
     nb = naive_bayes_cv_accuracy(texts, labels)

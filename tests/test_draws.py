@@ -1,0 +1,79 @@
+"""The draw's code: two learners share at most 5 of 11 items (at most 6 of 12 sets), and a roster of
+up to the code's size gets distinct papers."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from powercoach import draws
+
+
+@pytest.mark.parametrize(("slots", "size", "most_shared"), [(11, 243, 5), (12, 729, 6)])
+def test_any_two_papers_share_at_most_the_codes_bound(slots, size, most_shared):
+    words = draws.code(slots)
+    assert len(words) == len(set(words)) == size
+    assert words[0] == (0,) * slots
+    assert all(len(w) == slots and set(w) <= {0, 1, 2} for w in words)
+    assert max(draws.shared(a, b) for a, b in combinations(words, 2)) == most_shared
+
+
+def test_the_extended_code_is_linear_and_sums_to_zero():
+    words = set(draws.golay12())
+    a, b = draws.golay12()[5], draws.golay12()[77]
+    assert tuple((x + y) % 3 for x, y in zip(a, b, strict=True)) in words
+    assert all(sum(w) % 3 == 0 for w in words)
+
+
+@pytest.mark.parametrize("exercise", range(13))
+def test_sixty_learners_get_sixty_papers_that_share_at_most_half(exercise):
+    slots = 12 if exercise == 12 else 11
+    papers = [draws.codeword(slots, place, exercise) for place in range(60)]
+    assert len(set(papers)) == 60
+    assert max(draws.shared(a, b) for a, b in combinations(papers, 2)) <= slots // 2
+
+
+def test_a_roster_beyond_the_code_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="more than 243 learners"):
+        draws.codeword(11, 243)
+    with pytest.raises(ValueError, match="11"):
+        draws.code(10)
+
+
+def test_a_paper_takes_one_variant_per_slot():
+    slots = [[f"s{k}v{v}" for v in range(3)] for k in range(11)]
+    word = draws.codeword(11, 7, 3)
+    assert draws.paper(slots, word) == [f"s{k}v{d}" for k, d in enumerate(word)]
+    with pytest.raises(ValueError):
+        draws.paper(slots[:10], word)
+
+
+def test_the_class_slots_hold_every_class_item_once_and_todays_paper_as_variant_zero():
+    from powercoach import bank, papers
+
+    slots = papers.class_slots()
+    assert set(slots) == set(papers.class_papers())
+    for exercise, parts in slots.items():
+        assert {part: [s[0] for s in v] for part, v in parts.items()} == papers.class_papers()[exercise]
+        assert [len(v) for v in parts.values()] in ([8, 3], [12])
+    items = [i for parts in slots.values() for part in ("classify", "diagnose") for s in parts.get(part, []) for i in s]
+    sets = [i for parts in slots.values() for s in parts.get("best_worst", []) for i in s]
+    assert sorted(items) == sorted(i for i, r in bank.rows().items() if r["use"] == "class")
+    assert sorted(sets) == sorted(i for i, s in bank.best_worst_sets().items() if s["use"] == "class")
+    for parts in slots.values():  # a slot asks about one technique: the exercise's own, or the capstone's set
+        for v in parts.values():
+            for s in v:
+                assert len({i.rsplit("-c", 1)[0] for i in s}) == 1
+
+
+@pytest.mark.parametrize("exercise", range(13))
+def test_sixty_learners_papers_from_the_class_slots_share_at_most_half_their_items(exercise):
+    from powercoach import papers
+
+    name, parts = list(papers.class_slots().items())[exercise]
+    slots = [s for part in ("classify", "diagnose", "best_worst") for s in parts.get(part, [])]
+    drawn = [draws.paper(slots, draws.codeword(len(slots), place, exercise)) for place in range(60)]
+    assert len({tuple(p) for p in drawn}) == 60
+    most = max(len(set(a) & set(b)) for a, b in combinations(drawn, 2))
+    assert most <= len(slots) // 2, name

@@ -177,7 +177,8 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
     """A label or pitfall is too short to fingerprint: a file naming a class item is checked by shape."""
     allowed = {f"src/powercoach/data/bank/{t}.csv" for t in bank.catalog.techniques()}
     allowed |= {f"src/powercoach/data/best_worst/{t}.json" for t in bank.catalog.techniques()}
-    allowed |= {"src/powercoach/data/class_papers.json", seal.SEALED.as_posix(), seal.FINGERPRINTS.as_posix()}
+    allowed |= {"src/powercoach/data/class_papers.json", "src/powercoach/data/class_slots.json",
+                seal.SEALED.as_posix(), seal.FINGERPRINTS.as_posix()}
     ratings = standard.PUBLIC_SHEETS["class"].relative_to(REPO)  # the class panel's ratings, places and points only
     allowed |= {(ratings / f).as_posix() for f in ("items.csv", "judge-A.csv", "judge-B.csv", "judge-C.csv")}
     naming = []
@@ -195,6 +196,10 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
             for row in csv.DictReader(io.StringIO((REPO / name).read_text(encoding="utf-8"))):
                 if row["item_id"] in CLASS_IDS:
                     assert not any(row[c] for c in bank.ANSWER_COLUMNS), (name, row["item_id"])
+        elif name.endswith(("class_papers.json", "class_slots.json")):  # ids in lists, nothing else
+            parts = json.loads((REPO / name).read_text(encoding="utf-8")).values()
+            ids = [i for p in parts for v in p.values() for x in v for i in (x if isinstance(x, list) else [x])]
+            assert set(ids) <= CLASS_IDS | CLASS_SETS, name
         elif "best_worst" in name:
             for s in json.loads((REPO / name).read_text(encoding="utf-8")):
                 if s["set_id"] in CLASS_SETS:

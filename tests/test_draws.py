@@ -77,3 +77,20 @@ def test_sixty_learners_papers_from_the_class_slots_share_at_most_half_their_ite
     assert len({tuple(p) for p in drawn}) == 60
     most = max(len(set(a) & set(b)) for a, b in combinations(drawn, 2))
     assert most <= len(slots) // 2, name
+
+
+@pytest.mark.parametrize("text", ['["a list"]', '{"01-contracting": {"classify": [["one", "two"]]}}',
+                                  '{"01-contracting": {"labels": [["a", "b", "c"]]}}', "{not json"])
+def test_a_malformed_slots_file_says_what_is_wrong(tmp_path, monkeypatch, text):
+    from powercoach import papers
+    from powercoach.errors import PowercoachError
+
+    bad = tmp_path / "class_slots.json"
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(papers, "SLOTS", bad)
+    papers.class_slots.cache_clear()
+    try:
+        with pytest.raises(PowercoachError, match="class_slots.json"):
+            papers.class_slots()
+    finally:
+        papers.class_slots.cache_clear()

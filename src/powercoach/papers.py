@@ -57,18 +57,24 @@ def build(classify=(), diagnose=(), best_worst=()) -> list[Question]:
     return [Question(f"Q{n}", kind, item) for n, (kind, item) in enumerate(kinds, 1)]
 
 
+def _read_parts(path, what: str, entries: str, entry_ok) -> dict:
+    """``path``'s object: exercise id -> ``what``, an object of parts (of ``PARTS``), each a list of
+    ``entries`` that ``entry_ok`` accepts; a clear message naming the file otherwise."""
+    data = catalog.read_json(path)
+    if not isinstance(data, dict):
+        raise DataError(f"{path.name} must hold an object: exercise id -> {what}.")
+    for exercise_id, parts in data.items():
+        if not isinstance(parts, dict) or set(parts) - set(PARTS) or not all(
+                isinstance(v, list) and all(entry_ok(e) for e in v) for v in parts.values()):
+            raise DataError(f"{path.name}, {exercise_id}: {what} must be an object with lists of {entries} under "
+                            f"{', '.join(PARTS)}.")
+    return data
+
+
 @cache
 def class_papers() -> dict[str, dict[str, list[str]]]:
     """Exercise id -> its class paper, ``{"classify": [...], "diagnose": [...], "best_worst": [...]}``."""
-    papers = catalog.read_json(PAPERS)
-    if not isinstance(papers, dict):
-        raise DataError(f"{PAPERS.name} must hold an object: exercise id -> its class paper.")
-    for exercise_id, paper in papers.items():
-        if not isinstance(paper, dict) or set(paper) - set(PARTS) or not all(
-                isinstance(v, list) and all(type(i) is str for i in v) for v in paper.values()):
-            raise DataError(f"{PAPERS.name}, {exercise_id}: a paper is an object with lists of ids under "
-                            f"{', '.join(PARTS)}.")
-    return papers
+    return _read_parts(PAPERS, "its class paper", "ids", lambda i: type(i) is str)
 
 
 @cache
@@ -77,15 +83,8 @@ def class_slots() -> dict[str, dict[str, list[list[str]]]]:
     question, each three items of the class pool that may be asked there. Variant 0 of every slot is
     the class paper's item (``class_papers``). The per-learner draw (``powercoach.draws``) picks a
     variant per slot; until it is wired into the faces, every learner is asked variant 0."""
-    slots = catalog.read_json(SLOTS)
-    if not isinstance(slots, dict):
-        raise DataError(f"{SLOTS.name} must hold an object: exercise id -> its slots.")
-    for exercise_id, parts in slots.items():
-        if not isinstance(parts, dict) or set(parts) - set(PARTS) or not all(
-                isinstance(v, list) and all(isinstance(s, list) and len(s) == 3 and all(type(i) is str for i in s)
-                                            for s in v) for v in parts.values()):
-            raise DataError(f"{SLOTS.name}, {exercise_id}: slots are lists of three ids under {', '.join(PARTS)}.")
-    return slots
+    return _read_parts(SLOTS, "its slots", "three ids each",
+                       lambda s: isinstance(s, list) and len(s) == 3 and all(type(i) is str for i in s))
 
 
 def asked_good_or_poor() -> set[str]:

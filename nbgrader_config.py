@@ -69,6 +69,10 @@ if os.environ.get(_papers.ENV):
 else:
     c.MarkAnswers.pool = "class" if os.path.isdir(_class_key) else "self-study"
 c.MarkAnswers.key_folder = _class_key if c.MarkAnswers.pool == "class" else os.path.join(c.CourseDirectory.root, "key")
+# In a class, each learner is marked on the paper drawn for their place on the class roster (roster.json, written
+# by `powercoach roster add`, which deploy/setup-class.py runs); without it every learner shares one class paper.
+_roster = os.path.join(c.CourseDirectory.root, "roster.json")
+c.MarkAnswers.roster = _roster if c.MarkAnswers.pool == "class" and os.path.exists(_roster) else ""
 c.Autograde.autograde_preprocessors = [
     "powercoach.instructor.preprocessors.SkipAddedCells",
     "powercoach.instructor.preprocessors.ExecuteUnmarked",

@@ -11,14 +11,18 @@ Codes with a large minimum distance bound how many items two learners share:
 - 12 slots: the extended ternary Golay code [12, 6, 6] itself, 729 codewords: two learners share
   at most 6 of 12 best-and-worst sets, half.
 
-Codeword 0 (all zeros) is today's class paper (``data/class_papers.json``). Which codeword a learner
-gets is to be their place on the class roster (distinct for up to 243 learners), never what a notebook
-or an answers file says. Not wired in yet: the notebook, the grader and the report still ask every
-learner variant 0 (``papers.class_slots`` holds the slots). Pure: no I/O.
+Codeword 0 (all zeros) is the class paper of ``data/class_papers.json``. Which codeword a learner gets
+is their place on the class roster (``powercoach.roster``: distinct for up to 243 learners), never what
+a notebook or an answers file says. Within each part the questions come in an order of the learner's
+own, and the four responses of each best-and-worst set under letters of their own (``relabel``), both
+from a generator seeded by the exercise and the place. ``papers.drawn`` turns a draw into questions.
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
 from functools import cache
 from itertools import product
 
@@ -72,3 +76,51 @@ def paper(slots: list[list[str]], word: tuple[int, ...]) -> list[str]:
     if len(slots) != len(word) or any(len(s) != 3 for s in slots):
         raise ValueError("A paper has one digit per slot and 3 variants in every slot.")
     return [s[d] for s, d in zip(slots, word, strict=True)]
+
+
+LETTERS = ("A", "B", "C", "D")
+
+
+def exercise_index(exercise_id: str) -> int:
+    """0 for exercise 01, 1 for 02 ... (each exercise walks the code its own way)."""
+    return int(exercise_id[:2]) - 1
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One learner's paper: per part (in question order) the items asked, and per best-and-worst set
+    the original option keys in the order its letters A, B, C, D show them."""
+
+    word: tuple[int, ...]
+    parts: dict[str, list[str]]
+    options: dict[str, tuple[str, ...]]
+
+
+def draw(exercise_id: str, slots: dict[str, list[list[str]]], place: int) -> Draw:
+    """The paper of the learner at ``place`` for ``exercise_id``, whose slots (part -> slots, in the
+    order the notebook asks the parts) are ``slots``."""
+    flat = [(part, slot) for part, part_slots in slots.items() for slot in part_slots]
+    word = codeword(len(flat), place, exercise_index(exercise_id))
+    chosen = paper([slot for _, slot in flat], word)
+    rng = random.Random(f"powercoach-draw:{exercise_id}:{place}")  # str seeds are stable across Pythons
+    parts = {}
+    for part in slots:
+        items = [item for (p, _), item in zip(flat, chosen, strict=True) if p == part]
+        rng.shuffle(items)
+        parts[part] = items
+    options = {s: tuple(rng.sample(LETTERS, len(LETTERS))) for s in parts.get("best_worst", [])}
+    return Draw(word, parts, options)
+
+
+def relabel(bw_set: dict, order: tuple[str, ...]) -> dict:
+    """A best-and-worst set (from the bank or a key) as a learner sees it: letter A shows the option
+    ``order[0]`` ..., with its best and worst picks (where it has them) under the letters shown."""
+    if not order:
+        return bw_set
+    shown = {original: LETTERS[i] for i, original in enumerate(order)}
+    by_key = {o["key"]: o for o in bw_set["options"]}
+    out = {**bw_set, "options": [{**by_key[original], "key": shown[original]} for original in order]}
+    for pick in ("best", "worst"):
+        if pick in bw_set:
+            out[pick] = shown[bw_set[pick]]
+    return out

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answers as answers_file
-from . import bank, papers
+from . import bank, papers, roster
 from . import key as keys
+from .errors import DataError
 from .marking import Mark, choices, format_problems, mark_question
 
 
@@ -94,15 +95,24 @@ class Exercise:
     best-and-worst set asks two questions (its best, then its worst).
 
     The arguments name the self-study paper; in a class (``POWERCOACH_POOL=class``) the same
-    questions are asked over the class pool's items (``powercoach.papers``)."""
+    questions are asked over the class pool's items (``powercoach.papers``): the paper drawn for this
+    learner's place on the class roster that ``POWERCOACH_ROSTER`` names, or without one the class
+    paper every learner shares."""
 
     def __init__(self, exercise_id: str, classify: list[str] = (), diagnose: list[str] = (),
                  best_worst: list[str] = (), folder=None, pool: str | None = None):
         self.id = exercise_id
         self.folder = folder
         self.pool = papers.pool() if pool is None else pool
+        self.problem = None  # why this learner's questions cannot be shown, if they cannot
+        try:
+            place = roster.learner_place() if self.pool == "class" else None
+        except DataError as err:  # not on the class roster, or no roster to read: say so, keep every click
+            place, self.problem = None, str(err)
+            print(f"Your questions cannot be shown yet. {self.problem}\nYour saved answers are kept.")
         # an unknown id fails here, in the setup cell, with a clear message
-        self.questions = papers.questions(exercise_id, self.pool, classify, diagnose, best_worst)
+        self.questions = [] if self.problem else papers.questions(exercise_id, self.pool, classify, diagnose,
+                                                                   best_worst, place)
         self._by_id = {q.qid: q for q in self.questions}
 
     def saved_answers(self) -> dict[str, str]:
@@ -123,15 +133,19 @@ class Exercise:
 
     def show(self, qid: str):
         """The widget for one question; a best-and-worst set shows its two questions together."""
-        from .widgets import BestWorstQuestion, ChoiceQuestion
+        from .widgets import BestWorstQuestion, ChoiceQuestion, status_html
 
+        if self.problem:
+            import ipywidgets as W
+
+            return W.HTML(status_html(f"{qid} cannot be shown: {self.problem}"))
         q = self._by_id[qid]
         saved, _ = answers_file.load(self.id, self.folder)
         if q.kind in ("best", "worst"):
             pair = [p for p in self.questions if p.item_id == q.item_id and p.kind in ("best", "worst")]
             best, worst = (next(p for p in pair if p.kind == k) for k in ("best", "worst"))
             return BestWorstQuestion(best.qid, worst.qid, q.item_id, saved.get(best.qid), saved.get(worst.qid),
-                                     self._save_choice)
+                                     self._save_choice, q.options)
         return ChoiceQuestion(q.qid, q.kind, q.item_id, saved.get(qid), self._save_choice)
 
     def check_format(self, answers=None) -> bool:
@@ -141,6 +155,9 @@ class Exercise:
         literal typed lines of the answer cell as last run (``answers``, the cell's variable, is
         not used: grading never runs the cell). Lines that will not count are named.
         """
+        if self.problem:
+            print(f"Your answers cannot be checked yet. {self.problem}")
+            return False
         source = answer_cell_source()
         clicked, _ = answers_file.load(self.id, self.folder)
         answers, ignored = answers_file.graded(clicked, source or "")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import bank, catalog
 from . import key as keys
+from .draws import relabel
 from .key import Key
 from .papers import Question
 
@@ -59,9 +60,14 @@ def normalise(kind: str, value) -> tuple[str | None, str | None]:
     return None, f"'{value.strip()}' is not one of: {', '.join(choices(kind))}"
 
 
+def shown_set(question: Question, key: Key = keys.PRACTICE) -> dict:
+    """A best-and-worst question's set with its picks, under the letters this learner was shown."""
+    return relabel(key.best_worst(question.item_id), question.options)
+
+
 def expected(question: Question, key: Key = keys.PRACTICE) -> str:
     if question.kind in ("best", "worst"):
-        return key.best_worst(question.item_id)[question.kind]
+        return shown_set(question, key)[question.kind]
     row = key.item(question.item_id)
     if question.kind == "classify":
         return row["label"]
@@ -77,7 +83,7 @@ def expected(question: Question, key: Key = keys.PRACTICE) -> str:
 def explain(question: Question, key: Key = keys.PRACTICE) -> str:
     """Why the expected answer is right, from the key."""
     if question.kind in ("best", "worst"):
-        s = key.best_worst(question.item_id)
+        s = shown_set(question, key)
         option = next(o for o in s["options"] if o["key"] == s[question.kind])
         return option["reason"]
     row = key.item(question.item_id)

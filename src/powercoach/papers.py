@@ -2,9 +2,11 @@
 
 An exercise notebook names its **self-study paper** (the items of its setup cell, from the
 self-study pool, whose answers are public in ``key/``). A class is asked the **class paper**
-instead: the same questions in the same order and of the same kinds, over items of the class pool
-(``data/class_papers.json``), whose answers are sealed. So the notebook's prose (how many
-questions, of which kind) holds on both routes.
+instead: the same questions of the same kinds, over items of the class pool, whose answers are
+sealed. So the notebook's prose (how many questions, of which kind) holds on both routes. Each
+learner on the class roster (``powercoach.roster``) gets a paper of their own, drawn from the
+class pool's slots (``data/class_slots.json``, ``drawn``); without a roster, every learner shares
+the class paper of ``data/class_papers.json``.
 
 Which paper a learner sees: ``POWERCOACH_POOL=class`` in the environment (a class's hub sets it
 for every user; ``deploy/setup-class.py``); anything else, the self-study paper. Which paper an
@@ -19,7 +21,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-from . import bank, catalog
+from . import bank, catalog, draws
 from .errors import DataError
 
 ENV = "POWERCOACH_POOL"
@@ -36,6 +38,8 @@ class Question:
     qid: str
     kind: str
     item_id: str
+    options: tuple[str, ...] = ()  # a best-and-worst set's option keys in the order its letters show them
+
 
 
 def pool() -> str:
@@ -82,7 +86,7 @@ def class_slots() -> dict[str, dict[str, list[list[str]]]]:
     """Exercise id -> its slots (``data/class_slots.json``): per part of its class paper, one slot per
     question, each three items of the class pool that may be asked there. Variant 0 of every slot is
     the class paper's item (``class_papers``). The per-learner draw (``powercoach.draws``) picks a
-    variant per slot; until it is wired into the faces, every learner is asked variant 0."""
+    variant per slot for each learner on a class roster (``drawn``)."""
     return _read_parts(SLOTS, "its slots", "three ids each",
                        lambda s: isinstance(s, list) and len(s) == 3 and all(type(i) is str for i in s))
 
@@ -93,13 +97,28 @@ def asked_good_or_poor() -> set[str]:
     return {i for parts in class_slots().values() for slot in parts.get("classify", []) for i in slot}
 
 
-def questions(exercise_id: str, pool_name: str, classify=(), diagnose=(), best_worst=()) -> list[Question]:
+def drawn(exercise_id: str, place: int) -> list[Question]:
+    """The class paper of the learner at ``place`` on the class roster: one variant of each slot
+    (``powercoach.draws``), the questions of each part in an order of their own, and each
+    best-and-worst set's responses under letters of their own."""
+    slots = class_slots().get(exercise_id)
+    if slots is None:
+        raise DataError(f"{exercise_id} has no slots in {SLOTS.name}.")
+    d = draws.draw(exercise_id, {p: slots[p] for p in PARTS if p in slots}, place)
+    paper = build(*(d.parts.get(p, ()) for p in PARTS))
+    return [Question(q.qid, q.kind, q.item_id, d.options.get(q.item_id, ())) for q in paper]
+
+
+def questions(exercise_id: str, pool_name: str, classify=(), diagnose=(), best_worst=(),
+              place: int | None = None) -> list[Question]:
     """The questions of ``exercise_id`` for ``pool_name``, given its self-study paper."""
-    return for_pool(exercise_id, pool_name, build(classify, diagnose, best_worst))
+    return for_pool(exercise_id, pool_name, build(classify, diagnose, best_worst), place)
 
 
-def for_pool(exercise_id: str, pool_name: str, paper: list[Question]) -> list[Question]:
-    """``paper`` (the self-study paper, as the notebook names it) as ``pool_name`` asks it.
+def for_pool(exercise_id: str, pool_name: str, paper: list[Question], place: int | None = None) -> list[Question]:
+    """``paper`` (the self-study paper, as the notebook names it) as ``pool_name`` asks it: in a class,
+    the paper drawn for the learner at ``place`` on the class roster, or with no roster
+    (``place`` None) the class paper every learner shares.
 
     Every item must be of the pool asked for; a class paper must have the self-study paper's
     shape (the same question ids and kinds in the same order)."""
@@ -108,7 +127,7 @@ def for_pool(exercise_id: str, pool_name: str, paper: list[Question]) -> list[Qu
         parts = class_papers().get(exercise_id)
         if parts is None:
             raise DataError(f"{exercise_id} has no class paper in {PAPERS.name}.")
-        own = build(*(parts.get(p, ()) for p in PARTS))
+        own = build(*(parts.get(p, ()) for p in PARTS)) if place is None else drawn(exercise_id, place)
         if [(q.qid, q.kind) for q in own] != [(q.qid, q.kind) for q in paper]:
             raise DataError(f"{exercise_id}'s class paper asks {_shape(own)}, but its notebook asks {_shape(paper)}; "
                             f"give both the same questions in {PAPERS.name}.")

@@ -1,4 +1,4 @@
-"""The instructor's command line: ``powercoach grade``, ``report``, ``feedback`` and ``key``."""
+"""The instructor's command line: ``powercoach grade``, ``report``, ``feedback``, ``key`` and ``roster``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,43 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--course", default=".", help="the course folder holding sealed/ (default: here)")
         a.add_argument("--passphrase-file", default=None,
                        help="a file holding the passphrase (else POWERCOACH_PASSPHRASE, else a prompt)")
+    o = sub.add_parser("roster", help="the class roster: each learner's place, which decides the paper drawn for them")
+    osub = o.add_subparsers(dest="action", required=True)
+    add = osub.add_parser("add", help="give learners not on the roster the next places (made if missing)")
+    add.add_argument("learners", nargs="*", help="learner ids (nbgrader student ids; on the hub, user names)")
+    add.add_argument("--gradebook", action="store_true", help="also add every student in the course's gradebook")
+    add.add_argument("--course", default=".", help="the course folder; its roster.json is written (default: here)")
+    add.add_argument("--copy-to", default=None,
+                     help="also write the learners' copy here, for POWERCOACH_ROSTER (deploy/setup-class.py does)")
     return parser
+
+
+def roster_command(args) -> int:
+    import shutil
+    from pathlib import Path
+
+    from .. import roster
+
+    course = Path(args.course)
+    learners = list(args.learners)
+    if args.gradebook:
+        from nbgrader.api import Gradebook
+
+        from .autograde import course_directory
+
+        coursedir = course_directory(str(course))
+        with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
+            learners += sorted(s.id for s in gb.students if s.id not in learners)
+    if not learners:
+        raise PowercoachError("Name the learners to add, or pass --gradebook to add every student of the gradebook.")
+    before = roster.read(course / roster.FILE) if (course / roster.FILE).exists() else {}
+    places = roster.add(course / roster.FILE, learners)
+    if args.copy_to:
+        shutil.copyfile(course / roster.FILE, args.copy_to)
+    added = len(places) - len(before)
+    print(f"{added} learner{'s' * (added != 1)} added to {course / roster.FILE}; it has {len(places)}, each with a "
+          "paper of their own in every class exercise" + (f"; copied to {args.copy_to}." if args.copy_to else "."))
+    return 0
 
 
 def key_command(args) -> int:
@@ -130,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if any(not o.ok for o in outcomes) else 0
         if args.command == "key":
             return key_command(args)
+        if args.command == "roster":
+            return roster_command(args)
         if args.command == "feedback":
             return 1 if feedback_jsonl(sys.stdin, sys.stdout, sys.stderr) else 0
         if args.command == "report":

@@ -29,7 +29,8 @@ from traitlets import Enum, Integer, Unicode
 
 from .. import answers as learner_answers
 from .. import key as keys
-from .. import papers
+from .. import papers, roster
+from ..errors import DataError
 from ..exercise import reply_part
 from ..marking import KINDS, Question, mark_question
 from . import handin
@@ -208,17 +209,31 @@ class MarkAnswers(NbGraderPreprocessor):
     A notebook whose marking cells are not all marking calls is left for ExecuteUnmarked.
 
     The marking cells name the self-study paper; with ``pool = "class"`` each question is marked
-    on the class paper's item instead (``powercoach.papers``), against the class key. The pool is
-    this setting alone, never anything in the submission.
+    on the class paper's item instead (``powercoach.papers``), against the class key: with a
+    ``roster``, the paper drawn for the learner's place on it (nbgrader's student id). The pool and
+    the paper are these settings and the student id alone, never anything in the submission.
     """
 
     key_folder = Unicode("key", help="The answer key folder of the pool graded: key/ (self-study) or class-key/ "
                          "(class, written by powercoach key unseal).").tag(config=True)
     pool = Enum(papers.POOLS, "self-study", help="Which paper the learners were asked: self-study or class.").tag(
         config=True)
+    roster = Unicode("", help="The class roster (roster.json, written by powercoach roster add): in a class, each "
+                     "learner is marked on the paper drawn for their place on it. Empty: every learner shares the "
+                     "class paper.").tag(config=True)
     refused_folder = Unicode("refused", help="Where handin.CheckSubmissions records files it did not use.").tag(
         config=True)
     shown_lines = Integer(40, help="Lines of an oversized answer cell kept in the graded copy.").tag(config=True)
+
+    def place_of(self, student: str) -> int | None:
+        """The learner's place on the instructor's roster (nbgrader's student id, never the submission's
+        word); None when this course has no roster or grades the self-study paper."""
+        if self.pool != "class" or not self.roster:
+            return None
+        try:
+            return roster.place(roster.read(self.roster), student, self.roster)
+        except DataError as err:
+            raise SubmissionError(str(err)) from None
 
     def preprocess(self, nb, resources):
         questions = marking_cells(nb)
@@ -230,7 +245,8 @@ class MarkAnswers(NbGraderPreprocessor):
                                   f"pool, but this course grades the {self.pool} pool; point MarkAnswers.key_folder "
                                   "at that pool's key.")
         exercise_id = resources["nbgrader"]["notebook"]  # as the notebook's Exercise(...) names itself
-        paper = papers.for_pool(exercise_id, self.pool, [q for _, q in sorted(questions.items())])
+        paper = papers.for_pool(exercise_id, self.pool, [q for _, q in sorted(questions.items())],
+                                self.place_of(resources.get("nbgrader", {}).get("student", "")))
         questions = dict(zip(sorted(questions), paper, strict=True))
         folder = resources.get("metadata", {}).get("path") or os.getcwd()
         clicked, problems = learner_answers.load(resources["nbgrader"]["notebook"], folder)

@@ -7,6 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from .. import bank, catalog
+from ..draws import relabel
 from .common import NO_STYLE, OK_STYLE, control_style, keep_score, radios, scene_html, status_html
 
 
@@ -50,8 +51,9 @@ class ChoiceQuestion(W.VBox):
 class BestWorstQuestion(W.VBox):
     """One graded best-and-worst set: the scene, four responses, and two labelled radio groups."""
 
-    def __init__(self, best_qid: str, worst_qid: str, set_id: str, best: str | None, worst: str | None, on_choice):
-        s = bank.best_worst_sets()[set_id]
+    def __init__(self, best_qid: str, worst_qid: str, set_id: str, best: str | None, worst: str | None, on_choice,
+                 order: tuple[str, ...] = ()):
+        s = relabel(bank.best_worst_sets()[set_id], order)  # this learner's letters for the four responses
         options = "".join(f"<li><b>{o['key']}.</b> &ldquo;{escape(o['text'])}&rdquo;</li>" for o in s["options"])
         letters = ["A", "B", "C", "D"]
         self.best = radios(options=letters, value=best if best in letters else None,

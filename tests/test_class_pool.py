@@ -32,7 +32,7 @@ CLASS_SETS = [i for i, s in bank.best_worst_sets().items() if s["use"] == "class
 def made_up_class_key(folder) -> dict:
     """A key of the class pool's shape with invented answers; returns item/set id -> answer row."""
     rng = random.Random(18)
-    diagnosed = {i for p in papers.class_papers().values() for i in p.get("diagnose", [])}
+    diagnosed = {i for p in papers.class_slots().values() for slot in p.get("diagnose", []) for i in slot}
     pitfalls = list(catalog.pitfalls())
     items = {}
     for i in CLASS_ITEMS:

@@ -94,3 +94,79 @@ def test_a_malformed_slots_file_says_what_is_wrong(tmp_path, monkeypatch, text):
             papers.class_slots()
     finally:
         papers.class_slots.cache_clear()
+
+
+def test_a_drawn_paper_takes_each_question_from_its_own_part_of_the_slots():
+    from powercoach import papers
+
+    slots = papers.class_slots()
+    for exercise, parts in slots.items():
+        for place in (0, 1, 59):
+            paper = papers.drawn(exercise, place)
+            kinds = {"classify": ["classify"], "diagnose": ["diagnose"], "best_worst": ["best", "worst"]}
+            want = [k for part in papers.PARTS for s in parts.get(part, []) for k in kinds[part]]
+            assert [q.kind for q in paper] == want
+            for part, part_slots in parts.items():
+                asked = [q.item_id for q in paper if q.kind in kinds[part]][::len(kinds[part])]
+                variants = [set(s) for s in part_slots]
+                assert all(sum(i in v for i in asked) == 1 for v in variants), (exercise, place, part)
+            assert paper == papers.drawn(exercise, place)  # the same place, the same paper, every time
+
+
+def test_relabelling_a_set_moves_its_picks_with_its_responses():
+    s = {"options": [{"key": k, "text": f"text {k}"} for k in "ABCD"], "best": "A", "worst": "C"}
+    shown = draws.relabel(s, ("C", "A", "D", "B"))
+    assert [(o["key"], o["text"]) for o in shown["options"]] == [("A", "text C"), ("B", "text A"), ("C", "text D"),
+                                                                ("D", "text B")]
+    assert (shown["best"], shown["worst"]) == ("B", "A")
+    assert draws.relabel(s, ()) is s
+
+
+def test_a_best_and_worst_answer_is_marked_in_the_letters_the_learner_was_shown():
+    from powercoach import bank
+    from powercoach.marking import expected, mark_question
+    from powercoach.papers import Question
+
+    set_id = next(i for i, s in bank.best_worst_sets().items() if s["use"] == "practice")
+    original = bank.best_worst_sets()[set_id]["best"]
+    order = tuple(sorted("ABCD", key=lambda k: k != original))[::-1]  # the best response shown last, as D
+    q = Question("Q1", "best", set_id, order)
+    assert expected(q) == "D"
+    assert mark_question(q, {"Q1": "D"}).points == 1.0
+    assert mark_question(q, {"Q1": original}).points == (1.0 if original == "D" else 0.0)
+    assert "Q1: correct, D." in mark_question(q, {"Q1": "d"}).message
+
+
+def test_the_roster_keeps_places_and_refuses_what_is_not_a_roster(tmp_path, monkeypatch):
+    from powercoach import roster
+    from powercoach.errors import DataError
+
+    path = tmp_path / "roster.json"
+    assert roster.add(path, ["ann", "ben"]) == {"ann": 0, "ben": 1}
+    assert roster.add(path, ["cat", "ann"]) == {"ann": 0, "ben": 1, "cat": 2}  # ann keeps her place
+    monkeypatch.setenv(roster.ENV, str(path))
+    monkeypatch.setenv("JUPYTERHUB_USER", "cat")
+    assert roster.learner_place() == 2
+    monkeypatch.setenv("JUPYTERHUB_USER", "zed")
+    with pytest.raises(DataError, match="'zed' is not on the class roster.*powercoach roster add zed"):
+        roster.learner_place()
+    monkeypatch.delenv(roster.ENV)
+    assert roster.learner_place() is None
+    bad = {"not JSON": "{", "two share a place": '{"version": 1, "places": {"a": 0, "b": 0}}',
+           "a place is not a number": '{"version": 1, "places": {"a": "0"}}',
+           "a name with a slash": '{"version": 1, "places": {"../a": 0}}',
+           "beyond the code": '{"version": 1, "places": {"a": 243}}', "no version": '{"places": {}}',
+           "nested": "[" * 100_000 + "]" * 100_000}
+    for what, text in bad.items():
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DataError, match=f"roster {path}") as err:
+            roster.read(path)
+        assert "Traceback" not in str(err.value), what
+    with pytest.raises(DataError, match="no class roster"):
+        roster.read(tmp_path / "missing.json")
+    path.unlink()
+    with pytest.raises(DataError, match="at most 243"):
+        roster.add(path, [f"l{i}" for i in range(244)])
+    assert not path.exists()  # nothing written
+    with pytest.raises(DataError, match="cannot be a learner id"):
+        roster.add(path, ["a b"])

@@ -73,7 +73,8 @@ def reliability(scores: pd.DataFrame) -> dict[str, float]:
 
 
 def examiner_statistics(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """Per question: random-guess score, effective weight and discriminative efficiency (%).
+    """Per question: random-guess score, effective weight and discriminative efficiency (%), over
+    the learners who were asked it (a score of NaN: not asked).
 
     - random_guess: the expected score of answering at random, 1 / the number of options;
     - effective_weight: 100 * sqrt(cov(item, total)) / sum over items of the same, the share of the
@@ -85,14 +86,18 @@ def examiner_statistics(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.Dat
     """
     from ..marking import choices
 
-    scores = scores.fillna(0.0)  # a question without a grade earned nothing
     total = scores.sum(axis=1)
-    covs = {q: float(((scores[q] - scores[q].mean()) * (total - total.mean())).mean()) for q in scores.columns}
+
+    def seen(q):  # the learners who were asked q (with per-learner papers, not everyone was)
+        return scores[q].notna()
+
+    covs = {q: float(((scores.loc[seen(q), q] - scores.loc[seen(q), q].mean())
+                      * (total[seen(q)] - total[seen(q)].mean())).mean()) for q in scores.columns}
     roots = {q: c ** 0.5 for q, c in covs.items() if c > 0}
     rows = []
     for q in scores.columns:
-        item = scores[q].astype(float)
-        rest = total - item
+        item = scores.loc[seen(q), q].astype(float)
+        rest = total[seen(q)] - item
         c = float(((item - item.mean()) * (rest - rest.mean())).mean())
         a, b = sorted(item), sorted(rest)
         ma, mb = sum(a) / len(a), sum(b) / len(b)
@@ -106,8 +111,8 @@ def examiner_statistics(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.Dat
 def quintiles(scores: pd.DataFrame) -> pd.DataFrame:
     """Per question, the share right among each fifth of the class by total score, lowest fifth
     first (PrairieLearn's quintile plot): a good item rises from left to right. Learners are
-    ranked by total, ties broken by their order; fewer than five learners leave fifths empty."""
-    scores = scores.fillna(0.0)
+    ranked by total, ties broken by their order; fewer than five learners leave fifths empty. A
+    question's share in a fifth is over the learners of that fifth who were asked it."""
     total = scores.sum(axis=1)
     rank = total.rank(method="first")
     fifth = ((rank - 1) * 5 // len(total)).astype(int) + 1 if len(total) else rank
@@ -130,9 +135,9 @@ def option_shares(chosen: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame
 
     rows = {}
     for q in chosen.columns:
-        counts = chosen[q].value_counts()
+        counts, asked = chosen[q].value_counts(), chosen[q].notna().sum()  # NaN: not asked this question
         options = list(choices(questions.loc[q, "kind"])) + ["(blank)", "(invalid)"]
-        rows[q] = {o: float(counts.get(o, 0)) / len(chosen) for o in options}
+        rows[q] = {o: float(counts.get(o, 0)) / asked if asked else 0.0 for o in options}
     return pd.DataFrame.from_dict(rows, orient="index").fillna(0.0)
 
 
@@ -154,7 +159,7 @@ def most_chosen_wrong(chosen: pd.DataFrame, key: pd.Series) -> pd.Series:
     """Per question, the wrong answer most learners gave (blank and invalid included)."""
     out = {}
     for q in chosen.columns:
-        wrong = chosen[q][chosen[q] != key[q]]
+        wrong = chosen[q].dropna()[chosen[q].dropna() != key[q]]
         out[q] = wrong.value_counts().index[0] if len(wrong) else ""
     return pd.Series(out, name="most_chosen_wrong")
 
@@ -165,7 +170,7 @@ def confusion(chosen: pd.DataFrame, questions: pd.DataFrame, kinds: tuple[str, .
     rows = []
     for q, meta in questions.iterrows():
         if meta["kind"] in kinds:
-            for answer in chosen[q]:
+            for answer in chosen[q].dropna():
                 rows.append({"group": meta[by] if by else "", "right": meta["answer"], "given": answer})
     if not rows:
         return pd.DataFrame()
@@ -242,7 +247,7 @@ def collect(assignment: str, root: str = "."):
             cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
                      for c in nbformat.read(graded, as_version=4).cells}
             grades = {g.name: g.score for g in sub.notebooks[0].grades}
-            scores[student] = {q: grades.get(gid) for gid, q in by_grade_id.items()}
+            scores[student] = {q: grades.get(gid) or 0.0 for gid, q in by_grade_id.items()}  # no grade: nothing earned
             chosen[student] = {q: chosen_from_output(_text(cells[gid]), q) if gid in cells else "(invalid)"
                                for gid, q in by_grade_id.items()}
     if not scores:
@@ -276,7 +281,7 @@ def first_attempts(assignment: str, root: str = "."):
         raise PowercoachError(f"No source notebook {source}: is '{assignment}' an assignment of this course?")
     key = keys.load(key_folder(coursedir))
     questions = questions_from_source(source, key, pool_of(coursedir))
-    paper = [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
+    own = learners_papers(coursedir, assignment)
     config = coursedir.config
     exchange = Path(config.Exchange.root if "root" in config.Exchange else "/srv/nbgrader/exchange")
     inbound = exchange / coursedir.course_id / "inbound"
@@ -310,6 +315,7 @@ def first_attempts(assignment: str, root: str = "."):
         except Exception:  # noqa: BLE001 (a learner's file can be anything; what cannot be read counts as blank)
             cell_source = ""
         given, _ = learner_answers.graded(clicked, cell_source)
+        paper = own(student) or [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
         marks = {q.qid: mark_question(q, given, key) for q in paper}
         scores[student] = {q: m.points for q, m in marks.items()}
         chosen[student] = {q: m.answer if m.answer is not None else "(blank)" if given.get(q) in (None, "")
@@ -319,6 +325,55 @@ def first_attempts(assignment: str, root: str = "."):
     order = list(questions.index)
     return (questions, pd.DataFrame.from_dict(scores, orient="index")[order].astype(float),
             pd.DataFrame.from_dict(chosen, orient="index")[order])
+
+
+def learners_papers(coursedir, assignment: str):
+    """student id -> that learner's own paper (``papers.drawn``, from the grader's roster), or None for
+    everyone where the course shares one paper (self-study, or a class without a roster). A learner
+    not on the roster was not graded (MarkAnswers refuses), so has no paper here either."""
+    from .. import papers, roster
+    from .autograde import pool_of
+
+    section = coursedir.config.MarkAnswers
+    path = section.roster if "roster" in section else ""
+    if pool_of(coursedir) != "class" or not path:
+        return lambda student: None
+    try:
+        places = roster.read(path)
+    except Exception as err:  # noqa: BLE001 (a DataError with the file's name and the fix)
+        raise PowercoachError(str(err)) from None
+    return lambda student: papers.drawn(assignment, places[student]) if student in places else None
+
+
+def item_column(q: Question) -> str:
+    """The report's name for what a question asks: its item, or its set and which pick."""
+    return f"{q.item_id} {q.kind}" if q.kind in ("best", "worst") else q.item_id
+
+
+def per_item(own: dict, scores: pd.DataFrame, chosen: pd.DataFrame, key: keys.Key):
+    """(questions, scores, chosen) with a column per item (per set and pick) instead of per question,
+    NaN where a learner was not asked it: the statistics of each item across the learners who saw it.
+    ``own`` is each learner's paper; a best-and-worst answer is turned back from the letters that
+    learner was shown to the set's own letters."""
+    from ..draws import LETTERS
+
+    rows, by_item, picks = {}, {}, {}
+    for student, paper in own.items():
+        for q in paper:
+            col = item_column(q)
+            rows[col] = {"ref": q.item_id, "kind": q.kind,
+                         "answer": expected(Question(q.qid, q.kind, q.item_id), key),
+                         "technique": technique_of(q.kind, q.item_id)}
+            by_item.setdefault(student, {})[col] = scores.loc[student, q.qid]
+            given = chosen.loc[student, q.qid]
+            if q.kind in ("best", "worst") and q.options and given in LETTERS:
+                given = q.options[LETTERS.index(given)]
+            picks.setdefault(student, {})[col] = given
+    order = sorted(rows)
+    questions = pd.DataFrame.from_dict(rows, orient="index").loc[order]
+    questions.index.name = "question"
+    return (questions, pd.DataFrame.from_dict(by_item, orient="index").reindex(columns=order).astype(float),
+            pd.DataFrame.from_dict(picks, orient="index").reindex(columns=order))
 
 
 def pass_standing(assignment: str, root: str = ".") -> dict | None:
@@ -374,16 +429,26 @@ def analysis(assignment: str, root: str = ".", first_attempt: bool = False) -> A
     """The item analysis of the graded submissions, or (``first_attempt``) of each learner's first
     submission in the exchange; the written part and the pass standard need the gradebook, so a
     first-attempt analysis leaves them out."""
+    from .autograde import course_directory, key_folder
+
     if first_attempt:
         questions, scores, chosen = first_attempts(assignment, root)
         written, standing = None, None
     else:
         questions, scores, chosen = collect(assignment, root)
         written, standing = written_tally(assignment, root, list(scores.index)), pass_standing(assignment, root)
-    return Analysis(assignment, analyse(questions, scores, chosen), option_shares(chosen, questions),
-                    reliability(scores), confusion(chosen, questions, ("classify",), "technique"),
-                    confusion(chosen, questions, ("diagnose",)), written, quintiles(scores), guessing(questions),
-                    standing, "first" if first_attempt else "latest")
+    # With a paper of their own for each learner, a question (Q1) asks different items of different
+    # learners: the exercise's figures stay per question, each item's are across the learners who saw it.
+    coursedir = course_directory(root)
+    own = learners_papers(coursedir, assignment)
+    papers = {s: own(s) for s in scores.index}
+    items = (questions, scores, chosen)
+    if all(p is not None for p in papers.values()):
+        items = per_item(papers, scores, chosen, keys.load(key_folder(coursedir)))
+    iq, isc, ich = items
+    return Analysis(assignment, analyse(iq, isc, ich), option_shares(ich, iq), reliability(scores),
+                    confusion(ich, iq, ("classify",), "technique"), confusion(ich, iq, ("diagnose",)), written,
+                    quintiles(isc), guessing(questions), standing, "first" if first_attempt else "latest")
 
 
 def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:

@@ -12,8 +12,10 @@ What it does, in order (each step is safe to run again; nothing existing is over
    inbound folder in it, write-only for learners and sticky (3733);
 4. makes the instructor's course folder <home>/powercoach (nbgrader_config.py, solutions/, key/,
    sealed/, gradebook.db with the learners in it), readable by the instructor alone (0700); with
-   --class-key, unseals the class pool's key into its class-key/, and every learner is asked the
-   class paper (POWERCOACH_POOL=class) whose answers no learner can look up;
+   --class-key, unseals the class pool's key into its class-key/, and every learner is asked a
+   class paper of their own (POWERCOACH_POOL=class) whose answers no learner can look up, drawn for
+   their place on the class roster (roster.json in the course folder, the grader's; a copy that
+   learners read at <prefix>/etc/powercoach-roster.json); a learner added later gets the next place;
 5. writes the configuration (deploy/etc/ and <prefix>/etc/powercoach-class.json) and, unless
    --no-systemd, starts the hub as the systemd service powercoach-hub.
 
@@ -185,6 +187,11 @@ def make_course(instructor: str, learners, prefix: Path, source: Path, passphras
     if passphrase is not None:  # the class key, written by the instructor's own account into their 0700 folder
         as_user(instructor, prefix, prefix / "bin" / "powercoach", "key", "unseal", cwd=course,
                 extra={"POWERCOACH_PASSPHRASE": passphrase})
+        # each learner's place on the class roster, in the order of the class list; places never move
+        as_user(instructor, prefix, prefix / "bin" / "powercoach", "roster", "add",
+                *(p["username"] for p in learners), cwd=course)
+        shutil.copyfile(course / "roster.json", prefix / "etc" / "powercoach-roster.json")
+        os.chmod(prefix / "etc" / "powercoach-roster.json", 0o644)  # learners read it: places, never answers
     return course
 
 
@@ -254,6 +261,8 @@ def main(argv=None) -> int:
                  "learners": [p["username"] for p in learners], "proxy": proxy, "url": args.url,
                  "course_dir": str(Path(pwd.getpwnam(instructor).pw_dir) / COURSE_ID),
                  "pool": "class" if passphrase is not None else "self-study"}
+        if passphrase is not None:
+            facts["roster"] = str(prefix / "etc" / "powercoach-roster.json")
         write_config(prefix, facts)
         course = make_course(instructor, learners, prefix, args.source.resolve(), passphrase)
         if not args.no_systemd:

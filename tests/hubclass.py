@@ -153,11 +153,33 @@ class Hub:
                           encoding="utf-8")
         self.exchange = self.base / "exchange"
         self.passwords_file = self.base / "passwords.csv"
+        source, passphrase = self.class_source()
         return subprocess.run(
             [sys.executable, REPO / "deploy" / "setup-class.py", "--people", people, "--prefix", self.env,
              "--exchange", self.exchange, "--home-base", homes, "--passwords", self.passwords_file,
-             "--url", self.url, "--proxy", PROXY, "--skip-install", "--no-systemd"],
+             "--url", self.url, "--proxy", PROXY, "--skip-install", "--no-systemd", "--source", source,
+             "--class-key", passphrase],
             capture_output=True, text=True, timeout=300, env=self.process_env())
+
+    def class_source(self) -> tuple[Path, Path]:
+        """A course source like the repository's whose sealed class key holds made-up answers (CI has no
+        passphrase for the real one), and the passphrase's file: the class runs as a graded class does,
+        with the class paper drawn for each learner's place on the roster."""
+        from test_class_pool import made_up_class_key
+
+        source = self.base / "source"
+        source.mkdir()
+        shutil.copy(REPO / "nbgrader_config.py", source)
+        for folder in ("solutions", "key"):
+            shutil.copytree(REPO / folder, source / folder)
+        self.class_key_folder = self.base / "made-up-class-key"
+        made_up_class_key(self.class_key_folder)
+        passphrase = self.base / "passphrase.txt"
+        passphrase.write_text(secrets.token_hex(16), encoding="utf-8")
+        subprocess.run([self.env / "bin" / "powercoach", "key", "seal", "--from", self.class_key_folder, "--course",
+                        source, "--passphrase-file", passphrase], check=True, capture_output=True,
+                       env=self.process_env())
+        return source, passphrase
 
     def process_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}

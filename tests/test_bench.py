@@ -22,4 +22,5 @@ def test_bench_runs_and_every_grader_agrees(tmp_path):
     assert {"import_cost_s", "ratio"} <= set(report["import"])
     assert {"drill_click_ms_median", "exercise_click_ms_median"} <= set(report["clicks"])
     assert set(report["lessons"]) == {"01-contracting", "13-capstone"}
+    assert {"extra_ms_per_submission", "share_of_grading_a_submission"} <= set(report["draw"])
     assert "x nbgrader" in run.stdout and "budget 1.5x" in run.stdout

@@ -6,6 +6,10 @@ the way round: release, fetch, answer (one learner by clicking in Chromium throu
 submit, collect, `powercoach grade` as the instructor, a reflection marked through the
 Formgrader's API, feedback released and fetched. Learners' kernels then try to read what only
 the instructor, or another learner, may read.
+
+The class runs as a graded class does: set up with --class-key (a class key of made-up answers,
+sealed for this test), so each learner is asked a paper of their own, drawn for their place on the
+class roster, and is graded and given feedback on it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import pytest
 from browser import chromium, new_page, run_all_unless_autorun
 from hubclass import Hub
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import KEY, answers_file, wrong_answer
+from test_nbgrader_cycle import KEY, answers_file, wrong, wrong_answer
+
+from powercoach import key, papers
+from powercoach.marking import expected
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.browser]
 A = "01-contracting"
@@ -37,6 +44,12 @@ def hub():
         h.setup_output = setup.stdout
         h.start()
         h.spawn_all()
+        made_up = key.load(h.class_key_folder)
+        # each learner's right answers on their own paper: places follow the class list
+        h.papers = {n: papers.drawn(A, place) for place, n in enumerate(h.learners)}
+        h.right = {n: {q.qid: expected(q, made_up) for q in paper} for n, paper in h.papers.items()}
+        h.rationale = {n: {q.item_id: made_up.item(q.item_id)["rationale"] for q in paper}
+                       for n, paper in h.papers.items()}
         yield h
     finally:
         h.close()
@@ -46,8 +59,9 @@ def test_setup_class_lays_out_the_class_with_the_documented_permissions(hub):
     assert "Class ready" in hub.setup_output
     course = hub.course
     assert (course.stat().st_mode & 0o777) == 0o700 and course.owner() == hub.instructor
-    for name in ("nbgrader_config.py", "solutions", "gradebook.db"):
+    for name in ("nbgrader_config.py", "solutions", "gradebook.db", "class-key", "roster.json"):
         assert (course / name).exists(), name
+    assert json.loads((course / "roster.json").read_text())["places"] == {n: i for i, n in enumerate(hub.learners)}
     assert (hub.exchange.stat().st_mode & 0o7777) == 0o1777  # nbgrader: ugo+rw; sticky like /tmp
     for user in hub.users:
         home = course.parent if user == hub.instructor else course.parent.parent / user
@@ -79,7 +93,7 @@ def test_learners_get_the_assignments_tab_only_and_the_instructor_the_formgrader
     assert hub.server(hub.instructor, "GET", "formgrader/api/status").ok
 
 
-def answer_by_clicks(hub, learner, tmp_path):
+def answer_by_clicks(hub, learner, tmp_path, answers):
     """Log in as the learner through the hub, open the exercise, click every answer, save."""
     from powercoach import catalog
 
@@ -101,9 +115,9 @@ def answer_by_clicks(hub, learner, tmp_path):
             page.keyboard.press("Escape")
             run_all_unless_autorun(page)
             questions = page.locator(".powercoach-question")
-            questions.nth(len(KEY) - 1).wait_for(timeout=60_000)
-            assert questions.count() == len(KEY)
-            for n, answer in enumerate(KEY.values()):
+            questions.nth(len(answers) - 1).wait_for(timeout=60_000)
+            assert questions.count() == len(answers)
+            for n, answer in enumerate(answers.values()):
                 q = questions.nth(n)
                 q.scroll_into_view_if_needed()
                 label = answer.capitalize() if answer in ("good", "poor") else catalog.pitfalls()[answer].title
@@ -132,6 +146,7 @@ attempt("course folder", lambda: os.listdir({course!r}))
 attempt("course config", lambda: open({course!r} + "/nbgrader_config.py").read())
 attempt("solutions", lambda: open({course!r} + "/solutions/{a}/{a}.ipynb").read())
 attempt("key", lambda: os.listdir({course!r} + "/key"))
+attempt("class key", lambda: open({course!r} + "/class-key/items.csv").read())
 attempt("gradebook", lambda: open({course!r} + "/gradebook.db", "rb").read(1))
 attempt("exchange inbound", lambda: os.listdir({exchange!r} + "/powercoach/inbound"))
 attempt("exchange feedback", lambda: os.listdir({exchange!r} + "/powercoach/feedback"))
@@ -161,9 +176,10 @@ def test_a_whole_cohort_goes_round_exercise_01_through_the_hub(hub, tmp_path):
         listed = hub.server(learner, "POST", "assignments/fetch", data=COURSE).json()
         assert any(a["assignment_id"] == A and a["status"] == "fetched" for a in listed["value"]), listed
 
-    answer_by_clicks(hub, learners[0], tmp_path)
-    half = dict(list(KEY.items())[:6]) | {q: wrong_answer(q) for q in list(KEY)[6:]}
-    for learner, answers in ((learners[1], KEY), (learners[2], half)):
+    answer_by_clicks(hub, learners[0], tmp_path, hub.right[learners[0]])
+    own = hub.right[learners[2]]
+    half = dict(list(own.items())[:6]) | {q: wrong(own[q]) for q in list(own)[6:]}
+    for learner, answers in ((learners[1], hub.right[learners[1]]), (learners[2], half)):
         hub.server(learner, "PUT", f"api/contents/{A}/{A}.answers.json",
                    json={"type": "file", "format": "text", "content": answers_file(answers)})
     for learner in learners:
@@ -194,24 +210,28 @@ print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
         result = hub.server(instructor, "POST", f"{fg}/{step}").json()
         assert result["success"], (result.get("error") or "")[-4000:] + (result.get("log") or "")[-4000:]
 
-    expected = {learners[0]: len(KEY), learners[1]: len(KEY), learners[2]: 6}
+    wanted = {learners[0]: len(KEY), learners[1]: len(KEY), learners[2]: 6}
     for learner in learners:
         assert hub.server(learner, "POST", "assignments/fetch_feedback", data=COURSE).json()["success"]
         folders = hub.server(learner, "GET", f"api/contents/{A}/feedback").json()["content"]
         assert len(folders) == 1, folders
         html = hub.server(learner, "GET", f"api/contents/{folders[0]['path']}/{A}.html").json()["content"]
-        total = expected[learner] + REFLECTION_POINTS
+        total = wanted[learner] + REFLECTION_POINTS
         assert f"Score: {float(total)}" in html, (learner, re.findall(r"Score: [\d.]+ / [\d.]+", html)[:1])
         assert f"Well argued, {learner}." in html
+        mine = hub.rationale[learner]
         for other in learners:
             if other != learner:
                 assert f"Well argued, {other}." not in html
+                # the explanations of this learner's own items, and none of another's that they were not asked
+                assert not [i for i in hub.rationale[other] if i not in mine and hub.rationale[other][i] in html]
+        assert all(text in html for text in mine.values()), learner
 
     # What a learner's own kernel can reach, and (the same code) what the instructor's can.
     denied = probe(hub, learners[1], other=learners[0])
     assert set(denied.values()) == {"denied"}, json.dumps(denied)
     allowed = probe(hub, instructor, other=learners[0])
-    readable = ["course folder", "course config", "solutions", "gradebook"]
+    readable = ["course folder", "course config", "solutions", "gradebook", "class key"]
     if (hub.course / "key").is_dir():  # the instructor-only answer key, once the course has one
         readable.append("key")
     for label in readable:

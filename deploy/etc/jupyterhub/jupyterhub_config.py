@@ -41,6 +41,8 @@ c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin
                          # which paper the exercises ask (powercoach.papers): the class paper once
                          # setup-class.py --class-key has unsealed its key for the instructor
                          "POWERCOACH_POOL": FACTS.get("pool", "self-study")}
+if FACTS.get("roster"):  # in a class, each learner's paper of their own (powercoach.roster)
+    c.Spawner.environment["POWERCOACH_ROSTER"] = FACTS["roster"]
 c.Spawner.http_timeout = 60
 
 

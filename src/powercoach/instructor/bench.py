@@ -6,6 +6,7 @@ Every figure is a ratio against the plain tool, measured on this machine in this
 - ``import powercoach`` against a bare Python start (budget: under 0.3 s);
 - a click in a drill and in an exercise, in kernel time (budget: under 100 ms);
 - the reply reader on a 1,000-character reply (budget: under 50 ms);
+- what drawing each learner's own class paper adds to grading a submission (target: within 5%);
 - a lesson run top to bottom against a one-cell notebook (budget: at most 1.5x).
 """
 
@@ -236,6 +237,33 @@ def bench_clicks(tmp: Path, clicks: int = 40) -> dict:
             "exercise_click_ms_max": round(max(save_ms), 2)}
 
 
+def bench_draw(tmp: Path, per_submission_s: float, learners: int = 60) -> dict:
+    """What MarkAnswers does more for a learner's own class paper than for the shared one: read the
+    roster, find the place, draw the paper (median per learner; the first draw also loads the slots)."""
+    from .. import papers, roster
+
+    path = tmp / "roster.json"
+    roster.add(path, [f"learner{i}" for i in range(learners)])
+    shared = papers.build(*(papers.class_papers()[ASSIGNMENT].get(p, ()) for p in papers.PARTS))
+
+    def timed(place_of) -> list[float]:
+        samples = []
+        for i in range(learners):
+            start = time.perf_counter()
+            papers.for_pool(ASSIGNMENT, "class", shared, place_of(i))
+            samples.append(time.perf_counter() - start)
+        return samples
+
+    timed(lambda i: None)
+    first = timed(lambda i: roster.place(roster.read(path), f"learner{i}", path))[0]
+    plain = statistics.median(timed(lambda i: None))
+    drawn = statistics.median(timed(lambda i: roster.place(roster.read(path), f"learner{i}", path)))
+    extra = drawn - plain
+    return {"shared_paper_ms": round(plain * 1000, 3), "own_paper_ms": round(drawn * 1000, 3),
+            "first_own_paper_ms": round(first * 1000, 3), "extra_ms_per_submission": round(extra * 1000, 3),
+            "share_of_grading_a_submission": round(extra / per_submission_s, 5), "learners": learners}
+
+
 def bench_reader(calls: int = 60) -> dict:
     """reader.read on a 1,000-character reply with its scene: the first call (loads and compiles the
     data file) and the median of the rest."""
@@ -304,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         report["import"] = bench_import(env)
         report["clicks"] = bench_clicks(tmp)
         report["reader"] = bench_reader()
+        one = report["grading"]["runs"]["powercoach grade --workers 1"]["seconds_per_submission"]
+        report["draw"] = bench_draw(tmp, one)
         report["lessons"] = bench_lesson(tmp, args.repeats)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -326,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     r = report["reader"]
     print(f"  reply reader, 1,000 characters: median {r['read_ms_median']} ms over {r['calls']} calls "
           f"(first call {r['first_call_ms']} ms; budget 50 ms)")
+    d = report["draw"]
+    print(f"  a learner's own class paper: +{d['extra_ms_per_submission']} ms per submission over the shared paper "
+          f"({100 * d['share_of_grading_a_submission']:.3f}% of grading one; target within 5%)")
     for lesson, r in report["lessons"].items():
         print(f"  lesson {lesson}: {r['lesson_s']}s vs one-cell notebook {r['one_cell_s']}s = {r['ratio']}x "
               "(budget 1.5x)")

@@ -164,6 +164,7 @@ def test_a_learners_notebook_shows_their_own_items_and_letters(tmp_path):
     nb = _run_released(tmp_path, "ben", path)
     shown = json.dumps(nb)  # outputs and widget state, where the scenes are
     mine, annes = papers.drawn(A, 1), papers.drawn(A, 0)
+    assert f"Its pass standard is {papers.standard_of(A, mine):g} of the 14 points" in shown
     for item in {q.item_id for q in mine}:
         assert said(item) in shown, item
     for item in {q.item_id for q in annes} - {q.item_id for q in mine}:
@@ -221,3 +222,25 @@ def test_the_roster_command_adds_the_gradebooks_learners_after_those_already_pla
     broken = run("zed")
     assert broken.returncode == 2 and "could not be read" in broken.stderr and "Traceback" not in broken.stderr
     assert (tmp_path / roster.FILE).read_text() == "{"  # nothing lost
+
+
+def test_the_report_holds_each_learner_to_their_own_papers_standard(course, tmp_path):
+    c = course[0]
+    written = {"ann": 3, "ben": 3, "cat": 0, "dan": 1}
+    with Gradebook(f"sqlite:///{c.root / 'gradebook.db'}", course_id="powercoach") as gb:
+        for name, points in written.items():
+            grade = gb.find_grade("reflection", A, A, name)
+            grade.manual_score = points
+        gb.db.commit()
+        totals = {n: gb.find_submission(A, n).score for n in written}
+    held = {n: papers.standard_of(A, papers.drawn(A, PLACES[n])) for n in written}
+    assert len(set(held.values())) > 1  # the papers' standards differ, so the check means something
+    run = subprocess.run([str(BIN / "powercoach"), "report", A, "--out", str(tmp_path)], cwd=c.root, env=c.env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    exercise = next(csv.DictReader((tmp_path / "exercise.csv").open(encoding="utf-8")))
+    assert int(exercise["standard_at_or_above"]) == sum(totals[n] >= held[n] for n in written)
+    assert float(exercise["standard_lowest_held"]) == min(held.values())
+    assert float(exercise["standard_highest_held"]) == max(held.values())
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"each learner's own paper's, from {min(held.values()):g} to {max(held.values()):g} of 14 points" in html

@@ -36,14 +36,57 @@ def test_the_class_standards_are_what_the_class_panels_ratings_give():
     found = standard.standards(folder)
     assert catalog.pass_standards("class") == found
     assert found["judges"] >= 3 and sorted(found["exercises"]) == EXERCISES
-    assert all(0 < s["pass"] < s["of"] for s in found["exercises"].values())
+    assert all(0 < s["lowest_paper"] <= s["pass"] <= s["highest_paper"] < s["of"] for s in found["exercises"].values())
     assert standard.main(["check", "--pool", "class"]) == 0
     for sheet in folder.glob("*.csv"):
         header = sheet.read_text(encoding="utf-8").splitlines()[0].split(",")
         assert header == (standard.PUBLIC_ITEM_FIELDS if sheet.name == "items.csv" else standard.PUBLIC_JUDGE_FIELDS)
     items = list(csv.DictReader((folder / "items.csv").open(encoding="utf-8")))
-    class_items = {i for paper in papers.class_papers().values() for part in paper.values() for i in part}
-    assert {r["item"] for r in items if r["kind"] != "written"} <= class_items
+    # every item of every slot is rated, by at least three judges
+    slot_items = {i for parts in papers.class_slots().values() for part in parts.values() for s in part for i in s}
+    assert {r["item"] for r in items if r["kind"] != "written"} == slot_items
+    judges = [list(csv.DictReader(j.open(encoding="utf-8"))) for j in folder.glob("judge-*.csv")]
+    for exercise in EXERCISES:
+        assert sum(any(r["exercise"] == exercise for r in rows) for rows in judges) >= 3, exercise
+
+
+def test_each_learners_paper_is_held_to_the_sum_of_its_own_questions_ratings():
+    """A learner's standard is the written part's mean rating plus each of their own questions' mean
+    rating; the exercise's published standard is the mean over every paper the draw gives."""
+    import statistics
+
+    from powercoach import draws
+
+    rated = catalog.pass_standards("class")["ratings"]
+    for exercise in EXERCISES:
+        s = catalog.pass_standards("class")["exercises"][exercise]
+        r = rated[exercise]
+        every = []
+        slots = papers.class_slots()[exercise]
+        for place in range(len(draws.code(sum(len(v) for v in slots.values())))):
+            paper = papers.drawn(exercise, place)
+            want = round(r["written"] + sum(r["questions"][papers.item_key(q.item_id, q.kind)] for q in paper), 4)
+            assert papers.standard_of(exercise, paper) == round(want, 1)
+            every.append(want)
+        assert s["pass"] == round(statistics.mean(every), 1)
+        assert s["lowest_paper"] == round(min(every), 1) and s["highest_paper"] == round(max(every), 1)
+
+
+def test_a_panel_may_split_its_exercises_between_judges_but_each_needs_two(tmp_path):
+    folder = tmp_path / "split"
+    shutil.copytree(standard.PUBLIC_SHEETS["class"], folder)
+    judges = sorted(folder.glob("judge-*.csv"))
+    rows = {j: list(csv.DictReader(j.open(encoding="utf-8"))) for j in judges}
+    first = rows[judges[0]][0]["exercise"]
+    raters = [j for j in judges if any(r["exercise"] == first for r in rows[j])]
+    for j in raters[1:]:  # leave one judge on the first exercise
+        kept = [r for r in rows[j] if r["exercise"] != first]
+        with j.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=standard.PUBLIC_JUDGE_FIELDS)
+            writer.writeheader()
+            writer.writerows(kept)
+    with pytest.raises(PowercoachError, match=f"at least two judges.*{first}"):
+        standard.standards(folder)
 
 
 def test_public_ratings_copy_only_places_points_and_ratings(tmp_path):
@@ -59,12 +102,17 @@ def test_public_ratings_copy_only_places_points_and_ratings(tmp_path):
 
 def test_the_standards_hold_numbers_and_the_method_only():
     """No answer reaches the learner's install through the standards: only numbers and the method."""
-    for name in catalog.STANDARD_FILES.values():
+    for pool, name in catalog.STANDARD_FILES.items():
         raw = json.loads((REPO / "src/powercoach/data" / name).read_text(encoding="utf-8"))
-        assert set(raw) == {"method", "judges", "exercises", "course"}
+        per_paper = pool == "class"  # a class's papers differ: each question's mean rating, for each paper's sum
+        assert set(raw) == {"method", "judges", "exercises", "course"} | ({"ratings"} if per_paper else set())
         for s in raw["exercises"].values():
-            assert set(s) == {"pass", "of", "judges_sd", "standard_error"}
+            assert set(s) == {"pass", "of", "judges_sd", "standard_error"} | (
+                {"lowest_paper", "highest_paper"} if per_paper else set())
             assert all(isinstance(v, (int, float)) for v in s.values())
+        for r in raw.get("ratings", {}).values():
+            assert set(r) == {"written", "questions"} and isinstance(r["written"], float)
+            assert all(isinstance(v, float) and 0 <= v <= 1 for v in r["questions"].values())
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

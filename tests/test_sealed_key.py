@@ -178,9 +178,9 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
     allowed = {f"src/powercoach/data/bank/{t}.csv" for t in bank.catalog.techniques()}
     allowed |= {f"src/powercoach/data/best_worst/{t}.json" for t in bank.catalog.techniques()}
     allowed |= {"src/powercoach/data/class_papers.json", "src/powercoach/data/class_slots.json",
-                seal.SEALED.as_posix(), seal.FINGERPRINTS.as_posix()}
+                "src/powercoach/data/class_pass_standards.json", seal.SEALED.as_posix(), seal.FINGERPRINTS.as_posix()}
     ratings = standard.PUBLIC_SHEETS["class"].relative_to(REPO)  # the class panel's ratings, places and points only
-    allowed |= {(ratings / f).as_posix() for f in ("items.csv", "judge-A.csv", "judge-B.csv", "judge-C.csv")}
+    allowed |= {p.relative_to(REPO).as_posix() for p in (REPO / ratings).glob("*.csv")}
     naming = []
     for name in tracked_files():
         path = REPO / name
@@ -200,6 +200,12 @@ def test_every_file_that_names_a_class_item_holds_only_its_scene():
             parts = json.loads((REPO / name).read_text(encoding="utf-8")).values()
             ids = [i for p in parts for v in p.values() for x in v for i in (x if isinstance(x, list) else [x])]
             assert set(ids) <= CLASS_IDS | CLASS_SETS, name
+        elif name.endswith("class_pass_standards.json"):  # each question's mean Angoff rating: a number
+            for rated in json.loads((REPO / name).read_text(encoding="utf-8"))["ratings"].values():
+                for question, rating in rated["questions"].items():
+                    item, _, pick = question.partition(" ")
+                    assert item in CLASS_IDS | CLASS_SETS and pick in ("", "best", "worst"), question
+                    assert type(rating) is float, (question, rating)
         elif "best_worst" in name:
             for s in json.loads((REPO / name).read_text(encoding="utf-8")):
                 if s["set_id"] in CLASS_SETS:

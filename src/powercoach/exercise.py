@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answers as answers_file
-from . import bank, papers, roster
+from . import bank, catalog, papers, roster
 from . import key as keys
 from .errors import DataError
 from .marking import Mark, choices, format_problems, mark_question
@@ -114,6 +114,14 @@ class Exercise:
         self.questions = [] if self.problem else papers.questions(exercise_id, self.pool, classify, diagnose,
                                                                    best_worst, place)
         self._by_id = {q.qid: q for q in self.questions}
+        self.standard = papers.standard_of(exercise_id, self.questions) if self.questions and self.pool == "class" \
+            else None
+        if self.standard is not None:
+            of = catalog.pass_standards("class")["exercises"][exercise_id]["of"]
+            mine = ("Your paper is your own: its questions are drawn for you. Its" if place is not None
+                    else "This paper's")
+            print(f"{mine} pass standard is {self.standard:g} of the {of} points: the sum of what the panel expects "
+                  "a coach just ready for senior clients to earn on each of its questions.")
 
     def saved_answers(self) -> dict[str, str]:
         """The clicks saved beside the notebook (a fresh dict each call)."""

@@ -142,3 +142,24 @@ def for_pool(exercise_id: str, pool_name: str, paper: list[Question], place: int
 def _shape(paper: list[Question]) -> str:
     kinds = [q.kind for q in paper]
     return ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
+
+
+def item_key(item_id: str, kind: str) -> str:
+    """What a question asks, across papers: its item, or its set and which pick."""
+    return f"{item_id} {kind}" if kind in ("best", "worst") else item_id
+
+
+def standard_of(exercise_id: str, paper: list[Question]) -> float | None:
+    """The pass standard of a learner's own class paper (``drawn``): the class panel's mean rating of
+    the written part and of each question on it (``data/class_pass_standards.json``); None where the
+    panel rated no slots for the exercise."""
+    rated = catalog.pass_standards("class").get("ratings", {}).get(exercise_id)
+    if rated is None:
+        return None
+    return round(paper_points(rated, [item_key(q.item_id, q.kind) for q in paper]), 1)
+
+
+def paper_points(rated: dict, keys: list[str]) -> float:
+    """The written part's mean rating plus each question's (``keys``, by ``item_key``), to 4 places so the
+    order of the sum cannot change it."""
+    return round(rated["written"] + sum(rated["questions"][k] for k in keys), 4)

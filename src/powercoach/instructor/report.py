@@ -315,7 +315,7 @@ def first_attempts(assignment: str, root: str = "."):
         except Exception:  # noqa: BLE001 (a learner's file can be anything; what cannot be read counts as blank)
             cell_source = ""
         given, _ = learner_answers.graded(clicked, cell_source)
-        paper = own(student) or [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
+        paper = (own and own(student)) or [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
         marks = {q.qid: mark_question(q, given, key) for q in paper}
         scores[student] = {q: m.points for q, m in marks.items()}
         chosen[student] = {q: m.answer if m.answer is not None else "(blank)" if given.get(q) in (None, "")
@@ -328,16 +328,16 @@ def first_attempts(assignment: str, root: str = "."):
 
 
 def learners_papers(coursedir, assignment: str):
-    """student id -> that learner's own paper (``papers.drawn``, from the grader's roster), or None for
-    everyone where the course shares one paper (self-study, or a class without a roster). A learner
-    not on the roster was not graded (MarkAnswers refuses), so has no paper here either."""
+    """A function: student id -> that learner's own paper (``papers.drawn``, from the grader's roster);
+    None where the course shares one paper (self-study, or a class without a roster). A learner not
+    on the roster was not graded (MarkAnswers refuses), so has no paper here either."""
     from .. import papers, roster
     from .autograde import pool_of
 
     section = coursedir.config.MarkAnswers
     path = section.roster if "roster" in section else ""
     if pool_of(coursedir) != "class" or not path:
-        return lambda student: None
+        return None
     try:
         places = roster.read(path)
     except Exception as err:  # noqa: BLE001 (a DataError with the file's name and the fix)
@@ -345,22 +345,18 @@ def learners_papers(coursedir, assignment: str):
     return lambda student: papers.drawn(assignment, places[student]) if student in places else None
 
 
-def item_column(q: Question) -> str:
-    """The report's name for what a question asks: its item, or its set and which pick."""
-    return f"{q.item_id} {q.kind}" if q.kind in ("best", "worst") else q.item_id
-
-
 def per_item(own: dict, scores: pd.DataFrame, chosen: pd.DataFrame, key: keys.Key):
     """(questions, scores, chosen) with a column per item (per set and pick) instead of per question,
     NaN where a learner was not asked it: the statistics of each item across the learners who saw it.
     ``own`` is each learner's paper; a best-and-worst answer is turned back from the letters that
     learner was shown to the set's own letters."""
+    from .. import papers
     from ..draws import LETTERS
 
     rows, by_item, picks = {}, {}, {}
     for student, paper in own.items():
         for q in paper:
-            col = item_column(q)
+            col = papers.item_key(q.item_id, q.kind)
             rows[col] = {"ref": q.item_id, "kind": q.kind,
                          "answer": expected(Question(q.qid, q.kind, q.item_id), key),
                          "technique": technique_of(q.kind, q.item_id)}
@@ -381,18 +377,29 @@ def pass_standing(assignment: str, root: str = ".") -> dict | None:
     marked (nbgrader's total: clicks and written part); None when the exercise has no standard."""
     from nbgrader.api import Gradebook
 
+    from .. import papers
     from .autograde import course_directory, pool_of
 
     coursedir = course_directory(root)
     standard = catalog.pass_standards(pool_of(coursedir))["exercises"].get(assignment)  # the class's own papers
     if standard is None:
         return None
+    own = learners_papers(coursedir, assignment)
     with Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb:
         subs = gb.assignment_submissions(assignment)
-        marked = [sub.score for sub in subs if not sub.needs_manual_grade]
+        marked = [(sub.student.id, sub.score) for sub in subs if not sub.needs_manual_grade]
         waiting = len(subs) - len(marked)
-    return {"pass": standard["pass"], "of": standard["of"], "marked": len(marked),
-            "at_or_above": sum(score >= standard["pass"] for score in marked), "waiting_for_marking": waiting}
+    # each learner is held to their own paper's standard where they have one, else the exercise's
+    shared = standard["pass"]  # a class without a roster shares the class paper, which has a standard of its own
+    if own is None and pool_of(coursedir) == "class" and assignment in papers.class_papers():
+        parts = papers.class_papers()[assignment]
+        shared = papers.standard_of(assignment, papers.build(*(parts.get(p, ()) for p in papers.PARTS))) or shared
+    held = {s: (papers.standard_of(assignment, own(s)) if own and own(s) else None) or shared for s, _ in marked}
+    out = {"pass": shared, "of": standard["of"], "marked": len(marked),
+           "at_or_above": sum(score >= held[s] for s, score in marked), "waiting_for_marking": waiting}
+    if own is not None:  # each learner held to their own paper's standard
+        out.update(lowest_held=min(held.values(), default=shared), highest_held=max(held.values(), default=shared))
+    return out
 
 
 def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
@@ -441,10 +448,10 @@ def analysis(assignment: str, root: str = ".", first_attempt: bool = False) -> A
     # learners: the exercise's figures stay per question, each item's are across the learners who saw it.
     coursedir = course_directory(root)
     own = learners_papers(coursedir, assignment)
-    papers = {s: own(s) for s in scores.index}
+    own_papers = {s: own(s) for s in scores.index} if own else {}
     items = (questions, scores, chosen)
-    if all(p is not None for p in papers.values()):
-        items = per_item(papers, scores, chosen, keys.load(key_folder(coursedir)))
+    if own_papers and all(p is not None for p in own_papers.values()):
+        items = per_item(own_papers, scores, chosen, keys.load(key_folder(coursedir)))
     iq, isc, ich = items
     return Analysis(assignment, analyse(iq, isc, ich), option_shares(ich, iq), reliability(scores),
                     confusion(ich, iq, ("classify",), "technique"), confusion(ich, iq, ("diagnose",)), written,
@@ -539,7 +546,10 @@ def _quintile_plot(fifths: pd.DataFrame) -> str:
 def _standing_html(standing: dict | None) -> str:
     if standing is None:
         return ""
-    return (f"<p><b>Pass standard:</b> {standing['pass']:g} of {standing['of']} points (clicks and written part), "
+    held = (f"each learner's own paper's, from {standing['lowest_held']:g} to {standing['highest_held']:g} of "
+            f"{standing['of']} points among the learners marked ({standing['pass']:g} on average over all papers)"
+            if "lowest_held" in standing else f"{standing['pass']:g} of {standing['of']} points")
+    return (f"<p><b>Pass standard:</b> {held} (clicks and written part), "
             "set by a modified Angoff panel (python -m powercoach.instructor.standard show). "
             f"<b>At or above it:</b> {standing['at_or_above']} of the {standing['marked']} learners whose written "
             f"part is marked; {standing['waiting_for_marking']} still wait for marking.</p>")

@@ -97,3 +97,36 @@ def test_without_an_exchange_it_says_where_it_looked(course, tmp_path):
     run = report(course, tmp_path)
     assert run.returncode == 2 and "No exchange inbound folder" in run.stderr and "Traceback" not in run.stderr
     assert json.dumps(run.stderr).count("\\n") <= 1
+
+
+def test_first_attempts_in_a_class_are_marked_on_each_learners_own_paper(course, tmp_path):
+    """With a class roster, each first submission is marked on its learner's own drawn paper; a learner
+    who hands in another's answers earns only what they earn on their own paper, item by item."""
+    from test_class_pool import made_up_class_key
+
+    from powercoach import key, papers, roster
+    from powercoach.marking import expected, mark_question
+
+    course, inbound = course
+    with (course.root / "nbgrader_config.py").open("a") as f:
+        f.write("c.ExchangeCollect.check_owner = False\n")
+    made_up_class_key(course.root / "class-key")
+    roster.add(course.root / roster.FILE, ["ada", "ben"])
+    k = key.load(course.root / "class-key")
+    own = {n: papers.drawn(A, place) for place, n in enumerate(("ada", "ben"))}
+    adas = {q.qid: expected(q, k) for q in own["ada"]}
+    hand_in(inbound, "ada", "2026-11-28 09:00:00.000000 UTC", adas)
+    hand_in(inbound, "ada", "2026-11-28 11:00:00.000000 UTC", {})  # a later, blank one is not her first
+    hand_in(inbound, "ben", "2026-11-28 10:00:00.000000 UTC", adas)  # ada's answers, handed in as ben's
+    run = report(course, tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {r["question"]: r for r in csv.DictReader((tmp_path / "out" / "items.csv").open(encoding="utf-8"))}
+    marks: dict[str, list[float]] = {}
+    for name in ("ada", "ben"):
+        for q in own[name]:
+            marks.setdefault(papers.item_key(q.item_id, q.kind), []).append(mark_question(q, adas, k).points)
+    assert set(rows) == set(marks)
+    for item, got in marks.items():
+        assert int(rows[item]["learners"]) == len(got)
+        assert float(rows[item]["difficulty"]) == pytest.approx(sum(got) / len(got)), item
+    assert sum(sum(g) for g in marks.values()) < 2 * len(adas)  # ben did not earn ada's marks

@@ -197,6 +197,12 @@ print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
 
     submitted = hub.server(instructor, "GET", f"formgrader/api/submitted_notebooks/{A}/{A}").json()
     assert sorted(s["student"] for s in submitted) == sorted(learners)
+    for s in submitted:  # the Formgrader shows each learner's own items, explained, and nobody else's
+        page = hub.server(instructor, "GET", f"formgrader/submissions/{s['id']}/").text
+        mine = hub.rationale[s["student"]]
+        assert all(text in page for text in mine.values()), s["student"]
+        others = {i: t for n, r in hub.rationale.items() if n != s["student"] for i, t in r.items() if i not in mine}
+        assert others and not [i for i, t in others.items() if t in page], s["student"]
     for s in submitted:
         grades = hub.server(instructor, "GET", "formgrader/api/grades", params={"submission_id": s["id"]}).json()
         reflection = next(g for g in grades if g["name"] == "reflection")

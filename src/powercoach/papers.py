@@ -41,7 +41,6 @@ class Question:
     options: tuple[str, ...] = ()  # a best-and-worst set's option keys in the order its letters show them
 
 
-
 def pool() -> str:
     """The pool this learner's environment asks for: ``class`` or ``self-study``."""
     return "class" if os.environ.get(ENV, "").strip().lower() == "class" else "self-study"

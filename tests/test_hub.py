@@ -93,6 +93,14 @@ def test_learners_get_the_assignments_tab_only_and_the_instructor_the_formgrader
     assert hub.server(hub.instructor, "GET", "formgrader/api/status").ok
 
 
+def test_learners_draw_from_the_roster_copy_and_the_instructor_previews_the_shared_paper(hub):
+    code = ("import os; from powercoach import roster\n"
+            "print(os.environ.get('POWERCOACH_POOL'), os.environ.get('POWERCOACH_ROSTER'), roster.learner_place())")
+    learner = hub.run_code(hub.learners[2], code).split()
+    assert learner[0] == "class" and learner[1].endswith("etc/powercoach-roster.json") and learner[2] == "2", learner
+    assert hub.run_code(hub.instructor, code).split() == ["class", "None", "None"]
+
+
 def answer_by_clicks(hub, learner, tmp_path, answers):
     """Log in as the learner through the hub, open the exercise, click every answer, save."""
     from powercoach import catalog

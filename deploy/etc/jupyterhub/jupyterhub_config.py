@@ -50,6 +50,8 @@ def instructor_config(spawner):
     """The instructor's server also reads the instructor config (Formgrader on, course folder)."""
     if spawner.user.name in INSTRUCTORS:
         spawner.environment["JUPYTER_CONFIG_PATH"] = str(PREFIX / "etc" / "jupyter-instructor")
+        # not on the class roster: the instructor's own notebooks preview the shared class paper
+        spawner.environment.pop("POWERCOACH_ROSTER", None)
 
 
 c.Spawner.pre_spawn_hook = instructor_config

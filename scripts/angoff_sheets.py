@@ -42,13 +42,15 @@ def rows_for(path: Path, k: key.Key) -> list[dict]:
         if meta["kind"] in ("best", "worst"):
             s = k.best_worst(meta["ref"])
             options = " | ".join(f"{o['key']}. {o['text']}" for o in s["options"])
-            out.append({"exercise": exercise, "question": q, "kind": meta["kind"], "points": 1, "item": meta["ref"],
+            out.append({"exercise": exercise, "question": q, "kind": meta["kind"], "points": int(meta["points"]),
+                        "item": meta["ref"],
                         "scene": scene(s), "shown": options, "keyed": meta["answer"],
                         "why": s["options"][ord(meta["answer"]) - 65].get("reason", "")})
         else:
             row = k.item(meta["ref"])
             prompt = {"classify": "good or poor?", "diagnose": "which pitfall (of 12)?"}.get(meta["kind"], meta["kind"])
-            out.append({"exercise": exercise, "question": q, "kind": meta["kind"], "points": 1, "item": meta["ref"],
+            out.append({"exercise": exercise, "question": q, "kind": meta["kind"], "points": int(meta["points"]),
+                        "item": meta["ref"],
                         "scene": scene(row), "shown": f"The coach says: \u201c{row['coach_says']}\u201d ({prompt})",
                         "keyed": meta["answer"], "why": row.get("rationale", "")})
     scenes = dict(reflection_scenes(nb))

@@ -28,9 +28,10 @@ def main() -> int:
     changed = 0
     for path in sorted((REPO / "solutions").glob("*/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        said = standard.sentence(path.stem)
         for cell in nb.cells:
             if cell.cell_type == "markdown" and LINE.search(cell.source):
-                new = LINE.sub(lambda _: standard.sentence(path.stem), cell.source, count=1)
+                new = LINE.sub(lambda _, said=said: said, cell.source, count=1)
                 changed += new != cell.source
                 cell.source = new
         nbformat.write(nb, path)

@@ -19,7 +19,7 @@ from browser import (
 )
 from conftest import REPO, Course
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import KEY
+from test_nbgrader_cycle import KEY, TOTAL
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def test_an_exercise_answered_only_by_clicks_gets_full_marks_from_nbgrader(lab, 
                   (folder / "01-contracting.answers.json").read_text(encoding="utf-8"))
     course.nbgrader("autograde", "01-contracting", "--create", "--force")
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
-        assert gb.find_submission("01-contracting", "learner").code_score == len(KEY)
+        assert gb.find_submission("01-contracting", "learner").code_score == TOTAL
 
 
 LESSONS = sorted(p.name for p in (REPO / "course").glob("*.ipynb"))

@@ -18,9 +18,9 @@ import pytest
 from conftest import BIN, Course
 from nbgrader.api import Gradebook
 from test_class_pool import made_up_class_key
-from test_nbgrader_cycle import answers_file, released
+from test_nbgrader_cycle import answers_file, released, worth
 
-from powercoach import bank, key, papers, roster
+from powercoach import bank, catalog, key, papers, roster
 from powercoach.marking import expected, mark_question
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,9 @@ def right(assignment: str, learner: str, class_key) -> dict[str, str]:
 
 
 def earns(assignment: str, learner: str, answers: dict, class_key) -> float:
-    return sum(mark_question(q, answers, class_key).points for q in papers.drawn(assignment, PLACES[learner]))
+    w = worth(assignment)  # a question's points are its place's (Q9 to Q11, the pitfalls: 2), whatever it asks
+    paper = papers.drawn(assignment, PLACES[learner])
+    return sum(mark_question(q, answers, class_key).points * w[q.qid] for q in paper)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def test_each_learner_is_marked_on_their_own_paper_and_a_copied_answers_file_ear
     c, class_key, submitted, scores = course
     for a in (A, CAP):
         run = submitted[(a, "run")]
-        full = len(papers.drawn(a, 0))
+        full = sum(worth(a).values())
         ann = submitted[(a, "ann")]
         assert scores[(a, "ann")] == scores[(a, "dan")] == full, run.stdout[-2000:] + run.stderr[-2000:]
         for copier in ("ben", "cat"):
@@ -164,7 +166,8 @@ def test_a_learners_notebook_shows_their_own_items_and_letters(tmp_path):
     nb = _run_released(tmp_path, "ben", path)
     shown = json.dumps(nb)  # outputs and widget state, where the scenes are
     mine, annes = papers.drawn(A, 1), papers.drawn(A, 0)
-    assert f"Its pass standard is {papers.standard_of(A, mine):g} of the 14 points" in shown
+    of = catalog.pass_standards("class")["exercises"][A]["of"]
+    assert f"Its pass standard is {papers.standard_of(A, mine):g} of the {of} points" in shown
     for item in {q.item_id for q in mine}:
         assert said(item) in shown, item
     for item in {q.item_id for q in annes} - {q.item_id for q in mine}:
@@ -243,4 +246,5 @@ def test_the_report_holds_each_learner_to_their_own_papers_standard(course, tmp_
     assert float(exercise["standard_lowest_held"]) == min(held.values())
     assert float(exercise["standard_highest_held"]) == max(held.values())
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert f"each learner's own paper's, from {min(held.values()):g} to {max(held.values()):g} of 14 points" in html
+    of = catalog.pass_standards("class")["exercises"][A]["of"]
+    assert f"each learner's own paper's, from {min(held.values()):g} to {max(held.values()):g} of {of} points" in html

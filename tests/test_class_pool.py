@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from conftest import BIN, REPO, Course
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import answers_file, cell, released, solution_key
+from test_nbgrader_cycle import answers_file, cell, points_for, released, solution_key
 
 from powercoach import bank, catalog, papers
 
@@ -114,9 +114,10 @@ def _typed(lines: str, assignment: str = A):
 def test_a_class_is_marked_on_the_class_paper_whatever_a_submission_says(graded):
     course, run, scores, right, self_study, _ = graded
     assert run.returncode == 0, run.stdout[-1500:] + run.stderr[-1500:]
-    chance = sum(self_study[q] == right[q] for q in right)  # what self-study answers earn here, by luck
-    assert chance < len(right) - 2  # the made-up key differs enough for the check to mean something
-    assert scores == {"class_right": len(right), "class_typed": len(right), "self_study_right": chance,
+    chance = points_for([q for q in right if self_study[q] == right[q]])  # what self-study answers earn, by luck
+    full = points_for(right)
+    assert chance < full - 2  # the made-up key differs enough for the check to mean something
+    assert scores == {"class_right": full, "class_typed": full, "self_study_right": chance,
                       "claims_self_study": chance, "blank": 0}
 
 
@@ -201,16 +202,17 @@ def every_class_exercise(tmp_path_factory):
         attack = ("import powercoach.marking as m\nm.mark = lambda *a, **k: 1.0\n"
                   + "\n".join(f'answers["{q}"] = "{v}"' for q, v in half) + "\nimport os\nos._exit(0)")
         cases = {
-            "right": (released(a), answers_file(right, a), len(right)),
+            "right": (released(a), answers_file(right, a), points_for(right, a)),
             "linked": (released(a), None, 0),
             "nested": (released(a), '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}", 0),
             "huge": (released(a), answers_file({**right, "padding": "x" * 10_000_000}, a), 0),
             "copied_cell": (copied, None, 0),
-            "attack": (_typed(attack, a), None, len(half)),
+            "attack": (_typed(attack, a), None, points_for([q for q, _ in half], a)),
             "script": (_typed('answers["Q1"] = "<script>alert(1)</script>"', a),
-                       answers_file({q: v for q, v in right.items() if q != "Q1"}, a), len(right) - 1),
+                       answers_file({q: v for q, v in right.items() if q != "Q1"}, a),
+                       points_for(right, a) - points_for(["Q1"], a)),
             "planted_key": (released(a), answers_file({q: "poor" for q in right}, a),
-                            sum(v == "poor" for v in right.values())),
+                            points_for([q for q, v in right.items() if v == "poor"], a)),
         }
         for name, (nb, answers, points) in cases.items():
             course.submit(name, a, nb, answers)

@@ -23,7 +23,7 @@ import pytest
 from conftest import BIN, KEY, Course
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import notebook_hash
-from test_nbgrader_cycle import ASSIGNMENTS, answers_file, cell, exercise_for, released, solution_key, wrong
+from test_nbgrader_cycle import ASSIGNMENTS, answers_file, cell, exercise_for, points_for, released, solution_key, wrong
 
 pytestmark = pytest.mark.slow
 STAMP = "2026-12-03 10:00:00.000000 UTC"
@@ -46,7 +46,7 @@ def hidden_forms(answers: dict[str, str]) -> str:
 def learners_for(a: str, root, inbound) -> dict[str, dict]:
     """What each learner hands in, and what it must earn ('n' is every question, None no grade)."""
     key = solution_key(a)
-    n = len(key)
+    n = points_for(key, a)  # every question right (a pitfall counts 2)
     qs = list(key)
     top = {q: key[q] for q in qs[::2]}
     rest = {q: key[q] for q in qs[1::2]}
@@ -92,16 +92,16 @@ def learners_for(a: str, root, inbound) -> dict[str, dict]:
         "hardlink": dict(hardlink={f"{a}.ipynb": root / "solutions" / a / f"{a}.ipynb",
                                    "notes.txt": root / "key" / "items.csv"},
                          earns=None, refused=[f"{a}.ipynb is a hard link", "notes.txt is a hard link"]),
-        "lines_10k": dict(nb=nb_with("\n".join(f'answers["Q{i % n + 1}"] = "good"' for i in range(10_000))),
+        "lines_10k": dict(nb=nb_with("\n".join(f'answers["Q{i % len(qs) + 1}"] = "good"' for i in range(10_000))),
                           earns=0, says="no typed line counted"),
         "lines_100k": dict(nb=nb_with("\n".join(['answers["Q1"] = "good"'] * 100_000)), earns=0,
                            says="no typed line counted"),
         "deep_json": dict(nb=nb_with(), answers=deep, earns=0, says="nests more than"),
         "deep_expr": dict(nb=nb_with(typed_lines(key) + "\nx = " + "1+" * 5000 + "1"),
-                          answers=answers_file(half_clicks, a), earns=(n + 1) // 2, says="nests too deeply"),
+                          answers=answers_file(half_clicks, a), earns=points_for(qs[::2], a), says="nests too deeply"),
         "copied_cells": dict(nb=dup, answers=answers_file(key, a), earns=n, says="a copy of the exercise's cell"),
         "reordered": dict(nb=reordered, answers=answers_file(key, a), earns=n),
-        "hidden_forms": dict(nb=nb_with(typed_lines(top) + "\n" + hidden_forms(rest)), earns=len(top),
+        "hidden_forms": dict(nb=nb_with(typed_lines(top) + "\n" + hidden_forms(rest)), earns=points_for(top, a),
                              says="Not counted"),
         "hidden_forms_broken": dict(nb=nb_with(typed_lines(top) + "\n" + hidden_forms(rest) + "\nanswers[Q1 = "),
                                     earns=0, says="does not read as Python"),
@@ -167,7 +167,7 @@ def hostile_class(tmp_path_factory):
 def test_each_hostile_hand_in_earns_only_what_it_answered(hostile_class, assignment):
     _, _, results = hostile_class
     r = results[assignment]
-    n = len(solution_key(assignment))
+    n = points_for(solution_key(assignment), assignment)
     want = {s: spec["earns"] for s, spec in r["class_"].items()}
     got = {s: (None if v is None else round(v)) for s, v in r["scores"].items()}
     assert got == want, r["grade"].stdout[-3000:] + r["grade"].stderr[-2000:]
@@ -293,8 +293,8 @@ def test_stock_autograde_goes_on_past_a_learners_changed_metadata_and_copied_cel
     log = run.stdout + run.stderr
     assert "metadata was changed" in log and "KeyError" not in log
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
-        assert gb.find_submission(a, "b_copied").code_score == len(key)
-        assert gb.find_submission(a, "c_honest").code_score == len(key)
+        assert gb.find_submission(a, "b_copied").code_score == points_for(key, a)
+        assert gb.find_submission(a, "c_honest").code_score == points_for(key, a)
 
 
 def test_grade_stops_a_learner_at_the_time_limit_and_goes_on(course):
@@ -318,7 +318,8 @@ def test_grade_stops_a_learner_at_the_time_limit_and_goes_on(course):
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="powercoach") as gb:
         assert gb.find_assignment(a).submissions == []
     graded = grade("--workers", "2")
-    assert graded.returncode == 0 and graded.stdout.count(f"{len(key)} / {len(key)}") == 3, graded.stdout
+    full = points_for(key, a)
+    assert graded.returncode == 0 and graded.stdout.count(f"{full:g} / {full:g}") == 3, graded.stdout
 
 
 def test_grade_waits_for_a_locked_gradebook_and_says_when_it_stays_locked(course):
@@ -355,5 +356,6 @@ def test_grade_waits_for_a_locked_gradebook_and_says_when_it_stays_locked(course
     holder.execute("BEGIN IMMEDIATE")  # let go after 3 s: the workers wait for it
     threading.Timer(3, holder.execute, ("ROLLBACK",)).start()
     outcomes = autograde.grade(a, workers=2, root=str(course.root), out=io.StringIO())
-    assert [(o.student, o.ok, o.score) for o in outcomes] == [("ann", True, len(key)), ("ben", True, len(key))]
+    full = points_for(key, a)
+    assert [(o.student, o.ok, o.score) for o in outcomes] == [("ann", True, full), ("ben", True, full)]
     holder.close()

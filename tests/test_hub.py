@@ -22,7 +22,7 @@ import pytest
 from browser import chromium, new_page, run_all_unless_autorun
 from hubclass import Hub
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import KEY, answers_file, wrong, wrong_answer
+from test_nbgrader_cycle import KEY, TOTAL, answers_file, wrong, wrong_answer
 
 from powercoach import key, papers
 from powercoach.marking import expected
@@ -224,7 +224,7 @@ print(p.stdout[-3000:], p.stderr[-3000:], "EXIT", p.returncode)
         result = hub.server(instructor, "POST", f"{fg}/{step}").json()
         assert result["success"], (result.get("error") or "")[-4000:] + (result.get("log") or "")[-4000:]
 
-    wanted = {learners[0]: len(KEY), learners[1]: len(KEY), learners[2]: 6}
+    wanted = {learners[0]: TOTAL, learners[1]: TOTAL, learners[2]: 6}  # the first six, good-or-poor: 1 point each
     for learner in learners:
         assert hub.server(learner, "POST", "assignments/fetch_feedback", data=COURSE).json()["success"]
         folders = hub.server(learner, "GET", f"api/contents/{A}/feedback").json()["content"]
@@ -311,7 +311,7 @@ print(p.stdout[-3000:], "EXIT", p.returncode)
         result = hub.server(instructor, "POST", f"{fg}/{step}").json()
         assert result["success"], (result.get("error") or "")[-3000:] + (result.get("log") or "")[-3000:]
     with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}", course_id="powercoach") as gb:
-        assert gb.find_submission(A, victim).code_score == len(KEY)  # the forged folder was skipped
+        assert gb.find_submission(A, victim).code_score == TOTAL  # the forged folder was skipped
         assert attacker not in {s.student.id for s in gb.find_assignment(A).submissions}
     listing = hub.run_code(instructor, f"""
 import os

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 from conftest import BIN, REPO, Course, private_env
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import solution_key
+from test_nbgrader_cycle import points_for, solution_key
 
 pytestmark = pytest.mark.slow
 A = "01-contracting"
@@ -81,5 +81,5 @@ def test_the_guide_grades_a_cohort_end_to_end(tmp_path):
     instructor("export")
     with (root / "grades.csv").open(encoding="utf-8") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert float(rows["alice"]["score"]) == len(key) + 2
+    assert float(rows["alice"]["score"]) == points_for(key, A) + 2
     assert float(rows["bongani"]["score"]) == 5

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from conftest import BIN, REPO, Course
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import A, answers_file, released, solution_key, typed, wrong
+from test_nbgrader_cycle import TOTAL, A, answers_file, points_for, released, solution_key, typed, wrong
 
 pytestmark = pytest.mark.slow
 KEY = solution_key()
@@ -49,9 +49,9 @@ ATTACKS = {
     "reads_key": ("from powercoach import key\nK = key.find('/')\n"
                   "answers.update({q: 'good' for q in ('Q1', 'Q2', 'Q3')})\n" + literal(FIRST, KEY[FIRST]), None, 1),
     "patches_builtins": ("import builtins\nbuiltins.float = lambda *a: 1.0\nbuiltins.print = lambda *a, **k: None",
-                         "half", len(KEY) // 2),
+                         "half", points_for(list(KEY)[: len(KEY) // 2])),
     "exits_kernel": (literal(FIRST, KEY[FIRST]) + "\nimport os\nos._exit(0)", None, 1),
-    "loops_forever": ("while True:\n    pass", "all", len(KEY)),
+    "loops_forever": ("while True:\n    pass", "all", TOTAL),
     "dict_literal": ("answers = " + json.dumps(KEY), None, 0),
 }
 
@@ -62,7 +62,7 @@ def hostile() -> dict:
     cls = {name: (typed(code), files[f], points) for name, (code, f, points) in ATTACKS.items()}
     added = released()
     added.cells.insert(3, nbformat.v4.new_code_cell("open('ran.txt', 'w').write('added cell ran')\nprint('ADDED RAN')"))
-    cls["added_cell"] = (added, answers_file(KEY), len(KEY))
+    cls["added_cell"] = (added, answers_file(KEY), TOTAL)
     other = json.loads(answers_file(KEY))
     other["exercise"] = "02-role-clarity"
     cls["other_exercises_file"] = (released(), json.dumps(other), 0)
@@ -89,7 +89,7 @@ def plant(course: Course, student: str, how: str) -> None:
 
 # None: no notebook to grade, so no grade (powercoach grade reports it FAILED; plain nbgrader
 # records a placeholder 0 for a renamed one).
-PLANTED = {"symlink": 0, "renamed": None, "missing": None, "planted_key": len(KEY)}
+PLANTED = {"symlink": 0, "renamed": None, "missing": None, "planted_key": TOTAL}
 
 
 def probe_assignment(course: Course) -> None:

@@ -35,6 +35,23 @@ KEY = solution_key()
 WRONG = {"good": "poor", "poor": "good"}
 
 
+def worth(assignment: str = A) -> dict[str, float]:
+    """Each question's points, as its marking cell in solutions/ states them (a pitfall counts 2)."""
+    from powercoach.instructor.preprocessors import marking_cells
+
+    nb = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    return {q.qid: float(nb.cells[i].metadata["nbgrader"]["points"]) for i, q in marking_cells(nb).items()}
+
+
+def points_for(qids, assignment: str = A) -> float:
+    """What answering ``qids`` right earns."""
+    w = worth(assignment)
+    return sum(w[q] for q in qids)
+
+
+TOTAL = points_for(KEY)
+
+
 def answers_file(answers, assignment: str = A) -> str:
     return json.dumps({"exercise": assignment, "version": 1, "answers": answers})
 
@@ -105,7 +122,7 @@ def graded(tmp_path_factory):
     course.nbgrader("export", "--to", str(root / "grades.csv"))
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="powercoach") as gb:
         scores = {s: gb.find_submission(A, s).code_score for s in class_}
-    return course, run, scores, n
+    return course, run, scores, TOTAL
 
 
 @pytest.mark.parametrize("student, expected", [
@@ -114,8 +131,8 @@ def graded(tmp_path_factory):
     ("tampered_file", 1), ("deleted_test_cell", "n"), ("edited_locked_cells", 0),
 ])
 def test_each_submission_gets_the_score_its_answers_earn(graded, student, expected):
-    _, run, scores, n = graded
-    expected = {"n": n, "n-2": n - 2}.get(expected, expected)
+    _, run, scores, total = graded
+    expected = {"n": total, "n-2": total - points_for(["Q1", "Q9"])}.get(expected, expected)  # Q1, Q9 unknown
     assert run.returncode == 0, run.stderr[-2000:]
     assert scores[student] == expected
 
@@ -187,15 +204,15 @@ def every_exercise(tmp_path_factory):
                   "from powercoach import key\nanswers.update({q: 'good' for q in ('Q1', 'Q2')})\n"
                   "builtins.float = lambda *a: 1.0\n" + typed_half + "\nimport os\nif os.getpid():\n"
                   "    os._exit(0)\nwhile True:\n    pass")
+        even = points_for(list(key)[::2], a)  # what the even questions earn
         cases = {
-            "right": (None, answers_file(key, a), len(key)),
+            "right": (None, answers_file(key, a), points_for(key, a)),
             "blank": (None, None, 0),
-            "half": (None, answers_file(half, a), (len(key) + 1) // 2),
-            "malformed": (None, answers_file(malformed, a), len(key) - 2),
-            "typed": ("\n".join(f'answers["{q}"] = "{v}"' for q, v in key.items()), None, len(key)),
-            "typed_and_clicked": (typed_half, answers_file({q: wrong(v) for q, v in key.items()}, a),
-                                  (len(key) + 1) // 2),
-            "attack": (attack, None, (len(key) + 1) // 2),
+            "half": (None, answers_file(half, a), even),
+            "malformed": (None, answers_file(malformed, a), points_for(key, a) - points_for([first, second], a)),
+            "typed": ("\n".join(f'answers["{q}"] = "{v}"' for q, v in key.items()), None, points_for(key, a)),
+            "typed_and_clicked": (typed_half, answers_file({q: wrong(v) for q, v in key.items()}, a), even),
+            "attack": (attack, None, even),
         }
         for name, (lines, answers, points) in cases.items():
             nb = released(a)

@@ -112,7 +112,7 @@ def test_the_standards_hold_numbers_and_the_method_only():
             assert all(isinstance(v, (int, float)) for v in s.values())
         for r in raw.get("ratings", {}).values():
             assert set(r) == {"written", "questions"} and isinstance(r["written"], float)
-            assert all(isinstance(v, float) and 0 <= v <= 1 for v in r["questions"].values())
+            assert all(isinstance(v, float) and 0 <= v <= 2 for v in r["questions"].values())  # expected points
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -175,13 +175,29 @@ def test_a_changed_rating_changes_the_standard_and_check_says_so(tmp_path, capsy
 
 
 def test_the_chance_a_guess_passes_is_worked_out_exactly():
-    """Exercise 01: 8 good-or-poor (1/2) and 3 pitfall questions (1/12), 3 written points; its
-    standard needs 7 of 11 clicks with full written marks. Worked by hand with the binomial sums."""
-    from math import ceil, comb
+    """Exercise 01: 8 good-or-poor questions (1 point, a guess right half the time) and 3 pitfall
+    questions (2 points, a guess right 1 time in 12), 3 written points; its standard (11 of 17) needs
+    8 of the 14 clicked points with full written marks. Worked by hand with the binomial sums."""
+    from math import comb
 
     s = catalog.pass_standards()["exercises"]["01-contracting"]
-    need = ceil(s["pass"] - 3 - 1e-9)
+    need = s["pass"] - 3 - 1e-9
     by_hand = sum(comb(8, a) / 2 ** 8 * comb(3, b) * (1 / 12) ** b * (11 / 12) ** (3 - b)
-                  for a in range(9) for b in range(4) if a + b >= need)
+                  for a in range(9) for b in range(4) if a + 2 * b >= need)
     assert standard.chance_by_guessing()["01-contracting"] == pytest.approx(by_hand)
-    assert standard.chance_by_guessing()["01-contracting"] < 0.1
+    assert standard.chance_by_guessing()["01-contracting"] < 0.05
+
+
+def test_a_pitfall_is_worth_two_points_so_a_guess_is_worth_less():
+    """Every pitfall question counts 2 points (its marking cell's points), and with those weights a
+    random clicker's expected share of the clicked points falls from 4.25 of 11 to 4.5 of 14."""
+    import nbformat
+
+    from powercoach.instructor.preprocessors import marking_cells
+    from powercoach.marking import POINTS
+
+    for exercise in EXERCISES[:-1]:  # the capstone asks best-and-worst only
+        nb = nbformat.read(REPO / "solutions" / exercise / f"{exercise}.ipynb", as_version=4)
+        worth = {q.kind: nb.cells[i].metadata["nbgrader"]["points"] for i, q in marking_cells(nb).items()}
+        assert worth == {"classify": 1, "diagnose": 2} == {k: POINTS[k] for k in worth}, exercise
+        assert sum(nb.cells[i].metadata["nbgrader"]["points"] for i in marking_cells(nb)) == 14

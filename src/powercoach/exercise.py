@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import answers as answers_file
 from . import bank, catalog, papers, roster
 from . import key as keys
 from .errors import DataError
-from .marking import Mark, choices, format_problems, mark_question
+from .marking import POINTS, Mark, choices, format_problems, mark_question
 
 
 def answer_cell_source() -> str | None:
@@ -198,10 +198,16 @@ class Exercise:
 
     def marks(self, key: keys.Key, source: str | None = None) -> list[Mark]:
         """Each question marked as the grader marks it: the saved clicks, then the literal typed
-        lines of the answer cell (``source``, or the cell as last run in this kernel)."""
+        lines of the answer cell (``source``, or the cell as last run in this kernel); a right
+        answer earns its question's points (``marking.POINTS``)."""
         clicked, _ = answers_file.load(self.id, self.folder)
         graded, _ = answers_file.graded(clicked, answer_cell_source() if source is None else source)
-        return [mark_question(q, graded, key) for q in self.questions]
+        return [replace(m, points=m.points * POINTS[q.kind])
+                for q, m in ((q, mark_question(q, graded, key)) for q in self.questions)]
+
+    def points(self) -> float:
+        """What every question right earns (the written part aside)."""
+        return float(sum(POINTS[q.kind] for q in self.questions))
 
     def check_draft(self, item_id: str | None = None):
         """"Check my draft": the reader's observations on the saved reflection (or a pasted draft)

@@ -18,6 +18,10 @@ from .key import Key
 from .papers import Question
 
 KINDS = ("classify", "diagnose", "technique", "best", "worst")
+#: what a right answer earns in a graded exercise. A pitfall is one of twelve, so a guess finds it one time
+#: in twelve against one in two for good-or-poor: it counts double, and random clicking earns less. Every
+#: marking cell of solutions/ states the same points (tests/test_pass_standard.py holds them to it).
+POINTS = {"classify": 1, "diagnose": 2, "technique": 1, "best": 1, "worst": 1}
 OPTION_KEYS = bank.OPTION_KEYS
 
 
@@ -119,8 +123,9 @@ def mark_question(question: Question, answers, key: Key = keys.PRACTICE) -> Mark
     return Mark(points, answer, right, f"{question.qid}: {verdict}. {why}", why)
 
 
-def mark(answers, qid: str, item_id: str, kind: str = "classify") -> float:
-    """What an exercise's marking cell says: print the verdict and return the points (0 or 1).
+def mark(answers, qid: str, item_id: str, kind: str = "classify", points: float = 1) -> float:
+    """What an exercise's marking cell says: print the verdict and return the points (``points`` for a
+    right answer, the question's worth as its cell states it; 0 otherwise).
 
     The instructor's grader never runs this in a kernel: it reads the call's arguments from the
     cell and marks the answers file itself (instructor.preprocessors.MarkAnswers). Run in a
@@ -134,7 +139,7 @@ def mark(answers, qid: str, item_id: str, kind: str = "classify") -> float:
         return 0.0
     result = mark_question(Question(qid, kind, item_id), answers, keys.require(keys.find()))
     print(result.message)
-    return result.points
+    return result.points * points
 
 
 def format_problems(questions: list[Question], answers) -> list[str]:

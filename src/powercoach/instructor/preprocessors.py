@@ -169,7 +169,8 @@ class HideTestErrors(NbGraderPreprocessor):
 
 def marking_call(source: str) -> Question | None:
     """The question a marking cell names, read from its source: ``mark(<answers>, "Q1", "item-id")``
-    with an optional ``kind="diagnose"``, all literals. Anything else is None."""
+    with an optional ``kind="diagnose"`` and ``points=2``, all literals. Anything else is None. (What
+    a right answer earns is the cell's own points, which MarkAnswers reads from its metadata.)"""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -181,7 +182,9 @@ def marking_call(source: str) -> Question | None:
     call = calls[0]
     literals = [a.value for a in call.args[1:] if isinstance(a, ast.Constant) and type(a.value) is str]
     kinds = [k.value.value for k in call.keywords if k.arg == "kind" and isinstance(k.value, ast.Constant)]
-    if len(literals) != 2 or len(call.keywords) != len(kinds) or kinds[:1] and kinds[0] not in KINDS:
+    worth = [k for k in call.keywords if k.arg == "points" and isinstance(k.value, ast.Constant)
+             and type(k.value.value) in (int, float)]
+    if len(literals) != 2 or len(call.keywords) != len(kinds) + len(worth) or kinds[:1] and kinds[0] not in KINDS:
         return None
     return Question(literals[0], kinds[0] if kinds else "classify", literals[1])
 
@@ -256,9 +259,11 @@ class MarkAnswers(NbGraderPreprocessor):
         answers = {q: v for q, v in answers.items() if q in asked}
         for n, (index, question) in enumerate(sorted(questions.items()), 1):
             result = mark_question(question, answers, key)
+            worth = float(nb.cells[index].metadata["nbgrader"].get("points", 1))  # the instructor's cell, restored
             nb.cells[index].outputs = [
                 nbformat.v4.new_output("stream", name="stdout", text=result.message + "\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)}, execution_count=n)]
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points * worth)},
+                                       execution_count=n)]
             nb.cells[index].execution_count = n
         info = resources.get("nbgrader", {})
         refused = handin.read_record(self.refused_folder, info.get("student", ""), info.get("assignment", ""))

@@ -121,11 +121,14 @@ def quintiles(scores: pd.DataFrame) -> pd.DataFrame:
 
 def guessing(questions: pd.DataFrame) -> dict[str, float]:
     """The score a learner who answers every clicked question at random expects, in points and as
-    a share of the clicked questions' points (one point each)."""
+    a share of the clicked questions' points (a question's ``points``, 1 where not given)."""
     from ..marking import choices
 
-    points = sum(1 / len(choices(kind)) for kind in questions["kind"])
-    return {"random_guess_points": points, "random_guess_share": points / len(questions) if len(questions) else 0.0}
+    worth = questions["points"] if "points" in questions else pd.Series(1.0, index=questions.index)
+    points = float(sum(w / len(choices(kind)) for kind, w in zip(questions["kind"], worth, strict=True)))
+    total = float(worth.sum())
+    return {"random_guess_points": points, "random_guess_share": points / total if total else 0.0,
+            "clicked_points": total}
 
 
 def option_shares(chosen: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +196,8 @@ def questions_from_source(path: Path, key: keys.Key, pool: str = "self-study") -
         raise PowercoachError(f"{path} has no marking cells (mark(...) in hidden tests).")
     paper = papers.for_pool(path.stem, pool, [q for _, q in sorted(found.items())])
     rows = [{"question": q.qid, "ref": q.item_id, "kind": q.kind,
-             "grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"]}
+             "grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"],
+             "points": float(nb.cells[i].metadata["nbgrader"].get("points", 1))}
             for i, q in zip(sorted(found), paper, strict=True)]
     frame = pd.DataFrame(rows).set_index("question")
     frame["answer"] = [expected(Question(q, r.kind, r.ref), key) for q, r in frame.iterrows()]
@@ -246,8 +250,9 @@ def collect(assignment: str, root: str = "."):
                 continue  # failed or not yet graded
             cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
                      for c in nbformat.read(graded, as_version=4).cells}
-            grades = {g.name: g.score for g in sub.notebooks[0].grades}
-            scores[student] = {q: grades.get(gid) or 0.0 for gid, q in by_grade_id.items()}  # no grade: nothing earned
+            # right (1) or not (0), whatever the question's points: a grade over its cell's most; no grade: 0
+            grades = {g.name: (g.score or 0.0) / g.max_score if g.max_score else 0.0 for g in sub.notebooks[0].grades}
+            scores[student] = {q: grades.get(gid, 0.0) for gid, q in by_grade_id.items()}
             chosen[student] = {q: chosen_from_output(_text(cells[gid]), q) if gid in cells else "(invalid)"
                                for gid, q in by_grade_id.items()}
     if not scores:
@@ -562,7 +567,8 @@ def _examiner_html(a: Analysis) -> str:
             "(100 &times; &radic;(1 &minus; KR-20): the share of the spread of scores that is measurement error: "
             "the smaller the better). "
             f"<b>Random answering</b> expects {guess.get('random_guess_points', float('nan')):.2f} of "
-            f"{rel['questions']} points ({100 * guess.get('random_guess_share', float('nan')):.0f}%): a score near "
+            f"{guess.get('clicked_points', rel['questions']):g} points "
+            f"({100 * guess.get('random_guess_share', float('nan')):.0f}%): a score near "
             "it says nothing about the learner. Per question, <i>random_guess</i> is that expectation, "
             "<i>effective_weight</i> the share (%) of the spread of totals the question carries (equal weights "
             "would be 100 / questions), and <i>discriminative_efficiency</i> how much of the discrimination its "

@@ -45,10 +45,10 @@ PUBLIC_ITEM_FIELDS = ["exercise", "question", "kind", "points", "item"]  # nothi
 PUBLIC_JUDGE_FIELDS = ["exercise", "question", "item", "rating"]  # no notes: a note may name an answer
 METHOD = ("Modified Angoff: each judge rated, for the borderline coach, the chance of answering each clicked "
           "question right and the points each written part would earn; the standard is the sum of the judges' "
-          "mean ratings.")
+          "mean ratings, each clicked question's times its points.")
 SLOT_METHOD = (" In a class every learner answers a paper of their own: the judges rated every item of every "
-               "slot, and a learner's standard is the sum of the mean ratings of their own items and written part; "
-               "an exercise's standard here is the mean over all the papers the draw gives.")
+               "slot, and a learner's standard is the sum of the expected points of their own questions and "
+               "written part; an exercise's standard here is the mean over all the papers the draw gives.")
 
 
 def read_sheets(folder: Path = SHEETS) -> tuple[list[dict], dict[str, list[dict]]]:
@@ -69,10 +69,14 @@ def read_sheets(folder: Path = SHEETS) -> tuple[list[dict], dict[str, list[dict]
                 [(r["exercise"], r["question"], r["item"]) for r in mine]:
             raise PowercoachError(f"{path.name} does not rate the rows of items.csv in their order.")
         for r, item in zip(rows, mine, strict=True):
-            rating, top = float(r["rating"]), float(item["points"])
+            rating, points = float(r["rating"]), float(item["points"])
+            top = points if item["kind"] == "written" else 1.0  # a clicked question is rated as a chance
             if not 0 <= rating <= top:
                 raise PowercoachError(f"{path.name}: {r['exercise']} {r['question']} is rated {rating}, "
                                       f"outside 0 to {top:g}.")
+            # what the borderline coach is expected to earn: the points of a written part; the chance of
+            # a right click times the question's points
+            r["earned"] = rating if item["kind"] == "written" else rating * points
         judges[path.stem.removeprefix("judge-")] = rows
     for exercise in dict.fromkeys(r["exercise"] for r in items):
         if sum(any(r["exercise"] == exercise for r in rows) for rows in judges.values()) < 2:
@@ -89,15 +93,16 @@ def _by_judge(items: list[dict], judges: dict[str, list[dict]]) -> list[dict[str
     at = {(r["exercise"], r["question"], r["item"]): i for i, r in enumerate(items)}
     for j, rows in judges.items():
         for r in rows:
-            out[at[(r["exercise"], r["question"], r["item"])]][j] = float(r["rating"])
+            out[at[(r["exercise"], r["question"], r["item"])]][j] = r["earned"]
     return out
 
 
 def paper_standards(items: list[dict], judges: dict[str, list[dict]]) -> tuple[dict, dict]:
     """For a panel that rated every variant of every class slot (questions S<slot>v<variant>): per
     exercise its standard (the mean over all papers the draw gives), the lowest and highest paper's
-    and the judges' spread; and the mean rating of the written part and of every question, which a
-    learner's own paper sums to its standard (``papers.standard_of``, the same sum as here)."""
+    and the judges' spread; and the points the panel expects on the written part and on every question
+    (a question's mean rating times its points), which a learner's own paper sums to its standard
+    (``papers.standard_of``, the same sum as here)."""
     from .. import draws, papers
 
     ratings = _by_judge(items, judges)
@@ -148,7 +153,7 @@ def standards(folder: Path = SHEETS) -> dict:
     out: dict[str, dict] = {}
     for i, item in enumerate(items):
         e = out.setdefault(item["exercise"], {"points": 0.0, "of": 0.0, "by_judge": dict.fromkeys(judges, 0.0)})
-        ratings = {j: float(rows[i]["rating"]) for j, rows in judges.items()}
+        ratings = {j: rows[i]["earned"] for j, rows in judges.items()}
         e["points"] += statistics.mean(ratings.values())
         e["of"] += float(item["points"])
         for j, r in ratings.items():
@@ -175,14 +180,14 @@ def chance_by_guessing(folder: Path = SHEETS, pool: str = "self-study") -> dict[
     for name, s in published(pool)["exercises"].items():
         rows = [r for r in items if r["exercise"] == name and not _other_variant(r)]  # one paper's questions
         written = sum(float(r["points"]) for r in rows if r["kind"] == "written")
-        dist = {0: 1.0}  # points from clicks -> probability, one question at a time
+        dist = {0.0: 1.0}  # points from clicks -> probability, one question at a time
         for r in rows:
             if r["kind"] != "written":
-                p = 1 / len(choices(r["kind"]))
-                nxt: dict[int, float] = {}
+                p, points = 1 / len(choices(r["kind"])), float(r["points"])
+                nxt: dict[float, float] = {}
                 for k, v in dist.items():
                     nxt[k] = nxt.get(k, 0.0) + v * (1 - p)
-                    nxt[k + 1] = nxt.get(k + 1, 0.0) + v * p
+                    nxt[k + points] = nxt.get(k + points, 0.0) + v * p
                 dist = nxt
         out[name] = sum(v for k, v in dist.items() if k + written >= s["pass"] - 1e-9)
     return out

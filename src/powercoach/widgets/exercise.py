@@ -8,6 +8,7 @@ import ipywidgets as W
 
 from .. import bank, catalog
 from ..draws import relabel
+from ..marking import POINTS
 from .common import NO_STYLE, OK_STYLE, control_style, keep_score, radios, scene_html, status_html
 
 
@@ -112,10 +113,12 @@ class SelfCheck(W.VBox):
 
     def check(self) -> int:
         marks = self.exercise.marks(self.key)
-        score = int(sum(m.points for m in marks))
+        score, most = int(sum(m.points for m in marks)), int(self.exercise.points())
         rows = "".join(
             f"<li style='{OK_STYLE if m.points else NO_STYLE};padding:4px 8px;margin:3px 0;list-style:none'>"
             f"<b>{'Right' if m.points else 'Not right'}.</b> {escape(m.message)}</li>" for m in marks)
-        self._progress, notice = keep_score(self._progress, int(self.exercise.id[:2]), "self-check", score, len(marks))
-        self.result.value = f"<p><b>{score} of {len(marks)} right.</b></p><ul style='padding:0'>{rows}</ul>{notice}"
+        self._progress, notice = keep_score(self._progress, int(self.exercise.id[:2]), "self-check", score, most)
+        right = sum(bool(m.points) for m in marks)
+        self.result.value = (f"<p><b>{score} of {most} points</b> ({right} of {len(marks)} questions right; a pitfall "
+                             f"counts {POINTS['diagnose']}).</p><ul style='padding:0'>{rows}</ul>{notice}")
         return score

@@ -166,7 +166,7 @@ def test_parallel_grading_gives_exactly_the_serial_scores(graded):
     got = scores(courses["parallel"])
     assert len(want) == 20 + len(hostile()) + len(PLANTED) - 2 and got == want
     for student, answers in ordinary_class().items():
-        assert got[student] == sum(answers[q] == v for q, v in KEY.items())
+        assert got[student] == points_for([q for q, v in KEY.items() if answers[q] == v])
 
 
 @pytest.mark.parametrize("student", [*ATTACKS, "added_cell", "other_exercises_file", "huge_file", *PLANTED])

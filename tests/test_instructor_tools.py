@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from conftest import BIN, REPO, Course
 from nbgrader.api import Gradebook
-from test_nbgrader_cycle import TOTAL, A, answers_file, points_for, released, solution_key, typed, wrong
+from test_nbgrader_cycle import TOTAL, A, answers_file, points_for, released, solution_key, typed, worth, wrong
 
 pytestmark = pytest.mark.slow
 KEY = solution_key()
@@ -315,11 +315,12 @@ def test_item_analysis_matches_the_known_cohort(graded, tmp_path):
     want = expected_matrix()
     ordinary = sorted(want)
     stats = analyse(questions.loc[list(KEY)], scores_.loc[ordinary], chosen.loc[ordinary])
-    matrix = np.array([[want[s][q] for q in KEY] for s in ordinary], dtype=float)
+    matrix = np.array([[want[s][q] for q in KEY] for s in ordinary], dtype=float)  # right (1) or not (0)
+    marks = matrix * np.array([worth()[q] for q in KEY])  # what each earned: a pitfall counts 2
     shares = option_shares(chosen.loc[ordinary], questions)
     for j, q in enumerate(KEY):
-        assert stats.loc[q, "difficulty"] == pytest.approx(matrix[:, j].mean())
-        rest = matrix.sum(axis=1) - matrix[:, j]
+        assert stats.loc[q, "difficulty"] == pytest.approx(matrix[:, j].mean())  # the facility index
+        rest = marks.sum(axis=1) - marks[:, j]
         assert stats.loc[q, "discrimination"] == pytest.approx(np.corrcoef(matrix[:, j], rest)[0, 1])
         ordinary_wrong = sum(a[q] != KEY[q] for a in ordinary_class().values())
         if ordinary_wrong >= 2:
@@ -404,6 +405,17 @@ def test_examiner_statistics_on_cohorts_worked_by_hand():
     assert list(fifths.loc["Q"]) == pytest.approx([0, 0, 0.5, 1, 1])
     assert list(fifths.columns) == ["Q1", "Q2", "Q3", "Q4", "Q5"]
     assert quintiles(hand).loc["Q1"].isna().sum() == 1  # four learners leave a fifth empty
+
+    # Questions of different points (a pitfall counts 2): marks A = 1, 1, 1, 0 (of 1), B = 2, 2, 0, 0 (of 2).
+    # Totals 3, 3, 1, 0 (mean 1.75, population variance 6.75 / 4 = 1.6875); var A = .1875, var B = 1;
+    # KR-20 in its general form = 2 * (1 - 1.1875 / 1.6875) = 16/27. Facility of B = mean mark 1 / 2 points.
+    from powercoach.instructor.report import item_statistics
+
+    weighted = pd.DataFrame({"A": [1, 1, 1, 0], "B": [2, 2, 0, 0]})
+    worth = pd.Series({"A": 1.0, "B": 2.0})
+    assert reliability(weighted)["kr20"] == pytest.approx(16 / 27)
+    assert item_statistics(weighted, worth).loc["B", "difficulty"] == pytest.approx(0.5)
+    assert list(quintiles(weighted, worth).loc["B"].dropna()) == pytest.approx([0, 0, 1, 1])
 
 
 def test_report_command_writes_html_and_csv(graded, tmp_path):

@@ -34,11 +34,13 @@ REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # r
 
 # --- the statistics ----------------------------------------------------------------------------
 
-def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per question (column): difficulty (share correct) and discrimination.
+def item_statistics(scores: pd.DataFrame, worth: pd.Series | None = None) -> pd.DataFrame:
+    """Per question (column of marks): difficulty (Moodle's facility index: the mean mark as a share
+    of the question's points, ``worth``, 1 where not given) and discrimination.
 
-    Discrimination is the point-biserial correlation between the question (0/1) and the learner's
-    score on the other questions, so an item does not correlate with itself.
+    Discrimination is the correlation between the question's mark and the learner's marks on the
+    other questions (point-biserial for a right-or-wrong question), so an item does not correlate
+    with itself.
     """
     total = scores.sum(axis=1)
     rows = []
@@ -46,18 +48,20 @@ def item_statistics(scores: pd.DataFrame) -> pd.DataFrame:
         item = scores[q].astype(float)
         rest = (total - item).astype(float)
         r = item.corr(rest) if item.std() > 0 and rest.std() > 0 else float("nan")
-        rows.append({"question": q, "learners": int(item.notna().sum()), "difficulty": float(item.mean()),
+        top = float(worth[q]) if worth is not None and q in worth else 1.0
+        rows.append({"question": q, "learners": int(item.notna().sum()), "difficulty": float(item.mean()) / top,
                      "discrimination": float(r)})
     return pd.DataFrame(rows).set_index("question")
 
 
 def reliability(scores: pd.DataFrame) -> dict[str, float]:
-    """KR-20 (Kuder and Richardson 1937) of 0/1 questions, its error ratio and standard error.
+    """KR-20 (Kuder and Richardson 1937) of the questions' marks, its error ratio and standard error.
 
-    KR-20 = k / (k - 1) * (1 - sum(p * q) / var(total)), with p the share right on a question,
-    q = 1 - p, and var the population variance of the learners' totals; error ratio = 100 *
-    sqrt(1 - KR-20); SEM = sd(total) * sqrt(1 - KR-20). NaN where it is undefined (fewer than two
-    questions or learners, or every learner with the same total).
+    KR-20 = k / (k - 1) * (1 - sum(var(question)) / var(total)), with population variances: for a
+    right-or-wrong question var = p * q (p the share right, q = 1 - p), and where questions carry
+    different points it is the same formula in its general form (Cronbach's alpha). Error ratio =
+    100 * sqrt(1 - KR-20); SEM = sd(total) * sqrt(1 - KR-20). NaN where it is undefined (fewer than
+    two questions or learners, or every learner with the same total).
     """
     k, n = scores.shape[1], scores.shape[0]
     total = scores.sum(axis=1)
@@ -65,8 +69,7 @@ def reliability(scores: pd.DataFrame) -> dict[str, float]:
     if k < 2 or n < 2 or variance == 0:
         return {"kr20": float("nan"), "error_ratio": float("nan"), "sem": float("nan"), "questions": k,
                 "learners": n}
-    p = scores.mean(axis=0)
-    kr20 = k / (k - 1) * (1 - float((p * (1 - p)).sum()) / variance)
+    kr20 = k / (k - 1) * (1 - float(scores.var(axis=0, ddof=0).sum()) / variance)
     error_ratio = 100 * max(0.0, 1 - kr20) ** 0.5  # Moodle's ER: the share of the spread that is error
     sem = variance ** 0.5 * error_ratio / 100  # Moodle's SE: the same as the SEM
     return {"kr20": kr20, "error_ratio": error_ratio, "sem": sem, "questions": k, "learners": n}
@@ -108,15 +111,16 @@ def examiner_statistics(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(rows).set_index("question")
 
 
-def quintiles(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per question, the share right among each fifth of the class by total score, lowest fifth
-    first (PrairieLearn's quintile plot): a good item rises from left to right. Learners are
-    ranked by total, ties broken by their order; fewer than five learners leave fifths empty. A
-    question's share in a fifth is over the learners of that fifth who were asked it."""
+def quintiles(scores: pd.DataFrame, worth: pd.Series | None = None) -> pd.DataFrame:
+    """Per question, the share right (the mean mark over its points, ``worth``) among each fifth of the
+    class by total score, lowest fifth first (PrairieLearn's quintile plot): a good item rises from
+    left to right. Learners are ranked by total, ties broken by their order; fewer than five learners
+    leave fifths empty. A question's share in a fifth is over the learners of that fifth who were asked it."""
     total = scores.sum(axis=1)
     rank = total.rank(method="first")
     fifth = ((rank - 1) * 5 // len(total)).astype(int) + 1 if len(total) else rank
-    return scores.groupby(fifth).mean().T.reindex(columns=range(1, 6)).rename(columns=lambda k: f"Q{k}")
+    shares = scores / (worth.reindex(scores.columns).fillna(1.0) if worth is not None else 1.0)
+    return shares.groupby(fifth).mean().T.reindex(columns=range(1, 6)).rename(columns=lambda k: f"Q{k}")
 
 
 def guessing(questions: pd.DataFrame) -> dict[str, float]:
@@ -250,8 +254,7 @@ def collect(assignment: str, root: str = "."):
                 continue  # failed or not yet graded
             cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c
                      for c in nbformat.read(graded, as_version=4).cells}
-            # right (1) or not (0), whatever the question's points: a grade over its cell's most; no grade: 0
-            grades = {g.name: (g.score or 0.0) / g.max_score if g.max_score else 0.0 for g in sub.notebooks[0].grades}
+            grades = {g.name: g.score or 0.0 for g in sub.notebooks[0].grades}  # a mark; no grade: nothing earned
             scores[student] = {q: grades.get(gid, 0.0) for gid, q in by_grade_id.items()}
             chosen[student] = {q: chosen_from_output(_text(cells[gid]), q) if gid in cells else "(invalid)"
                                for gid, q in by_grade_id.items()}
@@ -322,7 +325,7 @@ def first_attempts(assignment: str, root: str = "."):
         given, _ = learner_answers.graded(clicked, cell_source)
         paper = (own and own(student)) or [Question(q, r.kind, r.ref) for q, r in questions.iterrows()]
         marks = {q.qid: mark_question(q, given, key) for q in paper}
-        scores[student] = {q: m.points for q, m in marks.items()}
+        scores[student] = {q: m.points * questions.loc[q, "points"] for q, m in marks.items()}  # marks, as graded
         chosen[student] = {q: m.answer if m.answer is not None else "(blank)" if given.get(q) in (None, "")
                            else "(invalid)" for q, m in marks.items()}
     if not scores:
@@ -350,11 +353,12 @@ def learners_papers(coursedir, assignment: str):
     return lambda student: papers.drawn(assignment, places[student]) if student in places else None
 
 
-def per_item(own: dict, scores: pd.DataFrame, chosen: pd.DataFrame, key: keys.Key):
+def per_item(own: dict, scores: pd.DataFrame, chosen: pd.DataFrame, key: keys.Key, worth: pd.Series):
     """(questions, scores, chosen) with a column per item (per set and pick) instead of per question,
     NaN where a learner was not asked it: the statistics of each item across the learners who saw it.
-    ``own`` is each learner's paper; a best-and-worst answer is turned back from the letters that
-    learner was shown to the set's own letters."""
+    ``own`` is each learner's paper and ``worth`` each question's points (an item asked as Q9 is worth
+    Q9's); a best-and-worst answer is turned back from the letters that learner was shown to the
+    set's own letters."""
     from .. import papers
     from ..draws import LETTERS
 
@@ -364,7 +368,7 @@ def per_item(own: dict, scores: pd.DataFrame, chosen: pd.DataFrame, key: keys.Ke
             col = papers.item_key(q.item_id, q.kind)
             rows[col] = {"ref": q.item_id, "kind": q.kind,
                          "answer": expected(Question(q.qid, q.kind, q.item_id), key),
-                         "technique": technique_of(q.kind, q.item_id)}
+                         "technique": technique_of(q.kind, q.item_id), "points": float(worth[q.qid])}
             by_item.setdefault(student, {})[col] = scores.loc[student, q.qid]
             given = chosen.loc[student, q.qid]
             if q.kind in ("best", "worst") and q.options and given in LETTERS:
@@ -407,8 +411,13 @@ def pass_standing(assignment: str, root: str = ".") -> dict | None:
     return out
 
 
+def worth_of(questions: pd.DataFrame) -> pd.Series | None:
+    """Each question's points, where the frame says them."""
+    return questions["points"] if "points" in questions else None
+
+
 def analyse(questions: pd.DataFrame, scores: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
-    stats = item_statistics(scores).join(examiner_statistics(scores, questions))
+    stats = item_statistics(scores, worth_of(questions)).join(examiner_statistics(scores, questions))
     stats["kind"] = questions["kind"]
     stats["item"] = questions["ref"]
     stats["technique"] = questions["technique"]
@@ -456,11 +465,12 @@ def analysis(assignment: str, root: str = ".", first_attempt: bool = False) -> A
     own_papers = {s: own(s) for s in scores.index} if own else {}
     items = (questions, scores, chosen)
     if own_papers and all(p is not None for p in own_papers.values()):
-        items = per_item(own_papers, scores, chosen, keys.load(key_folder(coursedir)))
+        items = per_item(own_papers, scores, chosen, keys.load(key_folder(coursedir)), questions["points"])
     iq, isc, ich = items
     return Analysis(assignment, analyse(iq, isc, ich), option_shares(ich, iq), reliability(scores),
                     confusion(ich, iq, ("classify",), "technique"), confusion(ich, iq, ("diagnose",)), written,
-                    quintiles(isc), guessing(questions), standing, "first" if first_attempt else "latest")
+                    quintiles(isc, worth_of(iq)), guessing(questions), standing,
+                    "first" if first_attempt else "latest")
 
 
 def written_tally(assignment: str, root: str, learners: list[str]) -> pd.DataFrame:

@@ -88,7 +88,7 @@ SLOT_ROW = re.compile(r"^S(\d+)v([012])(?:-(best|worst))?$")  # a class slot's v
 
 
 def _by_judge(items: list[dict], judges: dict[str, list[dict]]) -> list[dict[str, float]]:
-    """Per row of ``items``, judge -> rating, for the judges who rated it."""
+    """Per row of ``items``, judge -> the points they expect the borderline coach to earn there."""
     out: list[dict[str, float]] = [{} for _ in items]
     at = {(r["exercise"], r["question"], r["item"]): i for i, r in enumerate(items)}
     for j, rows in judges.items():
@@ -142,7 +142,7 @@ def paper_standards(items: list[dict], judges: dict[str, list[dict]]) -> tuple[d
 
 def standards(folder: Path = SHEETS) -> dict:
     """Per exercise: the standard (points), its maximum, and how far the judges' sums spread; for a
-    panel of the class slots, also each question's mean rating (``ratings``) and the range of papers."""
+    panel of the class slots, also each question's expected points (``ratings``) and the range of papers."""
     items, judges = read_sheets(folder)
     if any(SLOT_ROW.match(r["question"]) for r in items):
         exercises, ratings = paper_standards(items, judges)

@@ -4,9 +4,10 @@ can: it is theirs to write), collect, `powercoach grade`, generate and release f
 
 Links to the solution, the key, another learner's file, /etc/passwd and a device; a named
 pipe; a hard link; 10,000 and 100,000 answer lines; deeply nested JSON; a deeply nested
-expression; copied, re-ordered and re-labelled cells; huge notebooks; typed lines hidden in
-`if`, functions, strings and comments. Each earns nothing it did not answer, exposes nothing,
-gets a grade or a one-line reason, and leaves every other learner's grade as it was.
+expression; copied, re-ordered and re-labelled cells; marking cells that claim 200 points; huge
+notebooks; typed lines hidden in `if`, functions, strings and comments. Each earns nothing it did
+not answer, exposes nothing, gets a grade or a one-line reason, and leaves every other learner's
+grade as it was.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def learners_for(a: str, root, inbound) -> dict[str, dict]:
     dup.cells.insert(3, mark_copy)
     reordered = nb_with()
     reordered.cells.reverse()
+    # Every marking cell claims 200 points, in its metadata and in a mark() call of its own: nbgrader
+    # restores the instructor's cell (source and points) from the gradebook, so it earns the same.
+    inflated = nb_with()
+    for c in inflated.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if meta.get("grade") and meta.get("grade_id", "").startswith("mark-q"):
+            meta["points"] = 200
+            c.source += ("\nfrom powercoach.marking import mark\n"
+                         f'mark(globals().get("answers"), "Q{meta["grade_id"][6:]}", "any-item", points=200)')
     relabelled = nb_with()
     cell(relabelled, "answers").metadata["nbgrader"]["schema_version"] = 99
     huge = nb_with()
@@ -101,6 +111,7 @@ def learners_for(a: str, root, inbound) -> dict[str, dict]:
                           answers=answers_file(half_clicks, a), earns=points_for(qs[::2], a), says="nests too deeply"),
         "copied_cells": dict(nb=dup, answers=answers_file(key, a), earns=n, says="a copy of the exercise's cell"),
         "reordered": dict(nb=reordered, answers=answers_file(key, a), earns=n),
+        "inflated_points": dict(nb=inflated, answers=answers_file(key, a), earns=n),
         "hidden_forms": dict(nb=nb_with(typed_lines(top) + "\n" + hidden_forms(rest)), earns=points_for(top, a),
                              says="Not counted"),
         "hidden_forms_broken": dict(nb=nb_with(typed_lines(top) + "\n" + hidden_forms(rest) + "\nanswers[Q1 = "),
